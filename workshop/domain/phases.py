@@ -1,0 +1,64 @@
+"""Phases of a round and what each one allows.
+
+Phases are data, not scattered ``if``s: every use case names the *capability*
+it needs and :func:`require` checks it against this table.  Changing what a
+phase allows is a one-line change here, and the table is what the protocol
+documentation describes.
+"""
+
+from __future__ import annotations
+
+from ..errors import PhaseError, ValidationError
+
+LOBBY, DIVERGE, DEFINE, CONVERGE, CLOSED = "lobby", "diverge", "define", "converge", "closed"
+ORDER: tuple[str, ...] = (LOBBY, DIVERGE, DEFINE, CONVERGE, CLOSED)
+
+#: capability -> phases in which it is allowed
+ALLOWED: dict[str, frozenset[str]] = {
+    "post_idea": frozenset({DIVERGE}),
+    "edit_own_idea": frozenset({DIVERGE}),
+    "moderate_idea": frozenset({DIVERGE, DEFINE, CONVERGE}),
+    "merge_ideas": frozenset({DIVERGE, DEFINE}),
+    "edit_themes": frozenset({DEFINE}),
+    "vote_theme": frozenset({DEFINE}),
+    "propose_action": frozenset({CONVERGE}),
+    "edit_action": frozenset({CONVERGE}),
+    "vote_action": frozenset({CONVERGE}),
+}
+
+#: which kind of item is dot-voted in which phase
+VOTE_KIND_PHASE = {"theme": DEFINE, "action": CONVERGE}
+
+
+def require(phase: str, capability: str) -> None:
+    """Raise :class:`PhaseError` unless ``capability`` is allowed in ``phase``."""
+    if phase not in ALLOWED[capability]:
+        raise PhaseError(capability=capability, phase=phase)
+
+
+def next_phase(phase: str) -> str:
+    """The phase that opens when the facilitator closes ``phase``."""
+    if phase == CLOSED:
+        raise PhaseError("round_closed", phase=phase)
+    return ORDER[ORDER.index(phase) + 1]
+
+
+def previous_phase(phase: str) -> str:
+    """The phase a facilitator may reopen from ``phase``.
+
+    Going back is allowed inside an unclosed round, never before diverge
+    (the lobby has nothing to reopen) and never out of a closed round.
+    """
+    if phase == CLOSED:
+        raise PhaseError("round_closed", phase=phase)
+    index = ORDER.index(phase)
+    if index <= 1:
+        raise PhaseError("nothing_to_reopen", phase=phase)
+    return ORDER[index - 1]
+
+
+def check_phase_name(value: object) -> str:
+    """Validate a phase name coming from outside."""
+    if value not in ORDER:
+        raise ValidationError("invalid_field", field="phase")
+    return value  # type: ignore[return-value]

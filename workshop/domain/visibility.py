@@ -1,0 +1,102 @@
+"""What participants and the projector may see.
+
+The facilitator sees everything; everyone else gets views built by these
+functions, both in snapshots and in broadcasts, so there is one definition
+of "visible": no hidden, withdrawn or merged-away idea, no participant ids,
+no tallies before they are revealed, nobody's token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import phases
+from .voting import Ballot, tally
+
+PRIVATE_KEYS = ("participant_id",)
+
+
+def idea_is_public(idea: dict) -> bool:
+    return not (idea["hidden"] or idea["withdrawn"] or idea["merged_into"])
+
+
+def public_idea(idea: dict) -> dict | None:
+    """The idea as the room sees it, or None when it must not be shown."""
+    if not idea_is_public(idea):
+        return None
+    return {k: v for k, v in idea.items() if k not in PRIVATE_KEYS}
+
+
+def own_idea(idea: dict) -> dict:
+    """The idea as its author sees it (even hidden: they are told it was hidden)."""
+    return {**{k: v for k, v in idea.items() if k not in PRIVATE_KEYS}, "mine": True}
+
+
+def public_action(action: dict) -> dict:
+    return {k: v for k, v in action.items() if k not in PRIVATE_KEYS}
+
+
+def tallies_visible(settings: dict, round_header: dict, kind: str) -> bool:
+    """Tallies are public when live, once revealed, or once their vote has closed."""
+    if settings["tallies"] == "live" or round_header["tallies_revealed"]:
+        return True
+    return phases.ORDER.index(round_header["phase"]) > phases.ORDER.index(phases.VOTE_KIND_PHASE[kind])
+
+
+def round_tallies(round_full: dict, kind: str) -> list[dict]:
+    result = tally(Ballot(v["target_id"], v["group"], v["dots"]) for v in round_full["votes"] if v["kind"] == kind)
+    return [{"id": tid, **t} for tid, t in sorted(result.items())]
+
+
+def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[str, Any]:
+    """Reduce a full snapshot to what ``role`` (participant, screen, guest) may see."""
+    settings = full["workshop"]["settings"]
+    rounds = []
+    me_votes: dict[int, dict] = {}
+    for r in full["rounds"]:
+        header = {k: r[k] for k in ("id", "position", "question", "phase", "timings", "tallies_revealed", "timer")}
+        if role == "guest":
+            rounds.append(header)
+            continue
+        ideas = []
+        for idea in r["ideas"]:
+            if participant_id is not None and idea["participant_id"] == participant_id and not idea["merged_into"]:
+                ideas.append(own_idea(idea))
+            elif (view := public_idea(idea)) is not None:
+                ideas.append(view)
+        header.update(
+            ideas=ideas,
+            themes=r["themes"],
+            actions=[public_action(a) for a in r["actions"]],
+            tallies={
+                kind: round_tallies(r, kind) if tallies_visible(settings, header, kind) else None
+                for kind in ("theme", "action")
+            },
+            syntheses=r["syntheses"],
+        )
+        rounds.append(header)
+        if participant_id is not None:
+            mine = [v for v in r["votes"] if v["participant_id"] == participant_id]
+            me_votes[r["id"]] = {
+                kind: {str(v["target_id"]): v["dots"] for v in mine if v["kind"] == kind} for kind in ("theme", "action")
+            }
+    out: dict[str, Any] = {
+        "schema": full["schema"],
+        "role": role,
+        "workshop": {k: v for k, v in full["workshop"].items()},
+        "presence": full["presence"],
+        "rounds": rounds,
+    }
+    if role == "screen":
+        out["plan"] = full["plan"]
+    if participant_id is not None:
+        me = next((p for p in full["participants"] if p["id"] == participant_id), None)
+        out["me"] = {
+            "id": participant_id,
+            "pseudonym": me["pseudonym"] if me else None,
+            "group": me["group"] if me else None,
+            "votes": me_votes,
+            "budget": settings["dot_budget"],
+            "cap": settings["dot_cap"],
+        }
+    return out

@@ -1,0 +1,1 @@
+"""Thin adapters: HTTP pages, Socket.IO events and the one broadcaster."""

@@ -1,0 +1,133 @@
+"""The one place that sends changes to rooms.
+
+Every service outcome is handed to :meth:`Broadcaster.publish`; a single
+background task drains the queue in order, decides per room what may be seen
+(see ``domain.visibility``), and emits.  Tallies and presence counts are
+*coalesced*: a vote only marks its tally dirty, and dirty tallies are sent at
+most once per ``TALLY_INTERVAL`` per room — a room of 300 voting phones gets a
+few tally messages a second, not 300 × 300.
+
+Rooms of workshop ``w``: ``f:w`` (facilitator consoles), ``s:w`` (projector
+screens), ``p:w`` (participants' phones), ``u:<participant id>`` (one person's
+devices).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+
+from ..domain.visibility import own_idea, public_action, public_idea
+from ..services import Change, WorkshopService
+
+log = logging.getLogger(__name__)
+
+
+def facilitator_room(workshop_id: int) -> str:
+    return f"f:{workshop_id}"
+
+
+def screen_room(workshop_id: int) -> str:
+    return f"s:{workshop_id}"
+
+
+def participants_room(workshop_id: int) -> str:
+    return f"p:{workshop_id}"
+
+
+def person_room(participant_id: int) -> str:
+    return f"u:{participant_id}"
+
+
+class Broadcaster:
+    """Fans service changes out to Socket.IO rooms, in order, with coalesced tallies."""
+
+    def __init__(self, socketio, service: WorkshopService, interval: float = 0.5) -> None:
+        self.socketio = socketio
+        self.service = service
+        self.interval = interval
+        self.queue: queue.Queue[list[Change] | None] = queue.Queue()
+        self._dirty_tallies: set[tuple[int, int, str]] = set()
+        self._dirty_presence: set[int] = set()
+        self._next_flush = 0.0
+        self._task = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = self.socketio.start_background_task(self._run)
+
+    def publish(self, changes: list[Change]) -> None:
+        """Queue a committed outcome's changes; returns at once."""
+        if changes:
+            self.start()
+            self.queue.put(changes)
+
+    # ------------------------------------------------------------------ worker
+
+    def _run(self) -> None:
+        while True:
+            timeout = None
+            if self._dirty_tallies or self._dirty_presence:
+                timeout = max(0.0, self._next_flush - time.monotonic())
+            try:
+                batch = self.queue.get(timeout=timeout)
+            except queue.Empty:
+                batch = []
+            try:
+                for change in batch or []:
+                    self._dispatch(change)
+                if (self._dirty_tallies or self._dirty_presence) and time.monotonic() >= self._next_flush:
+                    self._flush()
+                    self._next_flush = time.monotonic() + self.interval
+            except Exception:  # a broadcast must never kill the broadcaster
+                log.exception("broadcast failed")
+
+    def _emit(self, event: str, data, rooms) -> None:
+        self.socketio.emit(event, data, to=rooms)
+
+    def _dispatch(self, change: Change) -> None:
+        wid = change.workshop_id
+        everyone = [facilitator_room(wid), screen_room(wid), participants_room(wid)]
+        public = everyone[1:]
+        kind, data = change.kind, change.data
+        if kind == "idea":
+            self._emit("idea", data, facilitator_room(wid))
+            view = public_idea(data)
+            if view is None:
+                self._emit("idea.removed", {"id": data["id"], "round_id": data["round_id"]}, public)
+            else:
+                self._emit("idea", view, public)
+            if data["participant_id"] and not data["merged_into"]:
+                self._emit("idea", own_idea(data), person_room(data["participant_id"]))
+        elif kind == "theme":
+            self._emit("theme", data, everyone)
+        elif kind == "theme_removed":
+            self._emit("theme.removed", data, everyone)
+        elif kind == "action":
+            self._emit("action", data, facilitator_room(wid))
+            self._emit("action", public_action(data), public)
+        elif kind == "round":
+            self._emit("round", data, everyone)
+        elif kind == "synthesis":
+            self._emit("synthesis", data, everyone)
+        elif kind == "plan":
+            self._emit("plan", data, [facilitator_room(wid), screen_room(wid)])
+        elif kind == "tally":
+            self._dirty_tallies.add((wid, data["round_id"], data["kind"]))
+        elif kind == "presence":
+            self._dirty_presence.add(wid)
+        else:  # pragma: no cover - a programming error
+            log.error("unknown change kind %s", kind)
+
+    def _flush(self) -> None:
+        tallies, self._dirty_tallies = self._dirty_tallies, set()
+        presence, self._dirty_presence = self._dirty_presence, set()
+        for wid, round_id, kind in sorted(tallies):
+            data = self.service.tallies(wid, round_id, kind)
+            self._emit("tally", data, facilitator_room(wid))
+            if data["visible"]:
+                self._emit("tally", data, [screen_room(wid), participants_room(wid)])
+        for wid in sorted(presence):
+            data = self.service.presence(wid)
+            self._emit("presence", data, [facilitator_room(wid), screen_room(wid), participants_room(wid)])

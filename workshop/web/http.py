@@ -1,0 +1,105 @@
+"""HTTP adapter: pages, QR codes, health and the facilitator's JSON export."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+
+from ..errors import WorkshopError
+from ..services import FACILITATOR
+
+bp = Blueprint("http", __name__)
+
+
+def _service():
+    return current_app.extensions["workshop.service"]
+
+
+def base_url() -> str:
+    """The address people reach this server at (PUBLIC_URL behind a proxy)."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def join_url(code: str) -> str:
+    return f"{base_url()}/j/{code}"
+
+
+def qr_svg(data: str) -> bytes:
+    """A QR code as SVG (scales to a projector without blur)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2, box_size=10)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue()
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(ok=True)
+
+
+@bp.get("/")
+def home():
+    code = request.args.get("code")
+    if code:
+        return redirect(url_for("http.participant", code=code.strip().upper().replace(" ", "")))
+    return render_template("home.html")
+
+
+@bp.get("/j/<code>")
+def participant(code: str):
+    try:
+        workshop = _service().find_workshop(code)
+    except WorkshopError:
+        return render_template("not_found.html", code=code), 404
+    return render_template("participant.html", workshop=workshop, join_url=join_url(workshop["code"]))
+
+
+@bp.get("/qr/<code>.svg")
+def qr(code: str):
+    try:
+        workshop = _service().find_workshop(code)
+    except WorkshopError:
+        abort(404)
+    response = Response(qr_svg(join_url(workshop["code"])), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/api/workshops/<code>")
+def workshop_info(code: str):
+    """Public facts needed by the join page (title, question, groups offered)."""
+    try:
+        workshop = _service().find_workshop(code)
+    except WorkshopError as error:
+        return jsonify(ok=False, error={"code": error.code}), 404
+    public = {k: workshop[k] for k in ("code", "title", "territory", "date", "language")}
+    public["groups"] = workshop["settings"]["groups"]
+    public["anonymous"] = workshop["settings"]["anonymous"]
+    public["join_url"] = join_url(workshop["code"])
+    return jsonify(ok=True, data=public)
+
+
+@bp.get("/f/<token>/export.json")
+def export_json(token: str):
+    """The complete workshop snapshot, for the facilitator only (the token is the secret)."""
+    try:
+        actor = _service().authenticate(facilitator_token=token)
+    except WorkshopError:
+        abort(404)
+    assert actor.role == FACILITATOR
+    snapshot = _service().full_snapshot(actor.workshop_id)
+    body = json.dumps(snapshot, ensure_ascii=False, indent=2)
+    filename = f"atelier-{snapshot['workshop']['code']}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
