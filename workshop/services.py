@@ -732,7 +732,7 @@ class WorkshopService:
         self._require_role(actor, PARTICIPANT)
         payload = _require_dict(payload)
         kind = payload.get("kind")
-        if kind not in phases.VOTE_KIND_PHASE:
+        if not isinstance(kind, str) or kind not in phases.VOTE_KIND_PHASE:
             raise ValidationError("invalid_field", field="kind")
 
         def run(s: Session):

@@ -9,6 +9,15 @@ from ..errors import ValidationError
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _NEWLINES = re.compile(r"\n{3,}")
+_ZWJ = "\u200d"  # zero-width joiner: glues emoji sequences such as 👩‍🌾
+_STRAY_ZWJ = re.compile(r"(?<![^\s\u200d])\u200d|\u200d(?![^\s\u200d])")
+
+
+def _keep(ch: str) -> str:
+    """A character as kept: controls dropped, except tabs & co. (a space) and joiners."""
+    if ch in ("\n", _ZWJ) or unicodedata.category(ch)[0] != "C":
+        return ch
+    return " " if ch.isspace() else ""
 
 
 def clean_text(value: object, field: str, max_length: int, *, required: bool = True) -> str:
@@ -23,7 +32,7 @@ def clean_text(value: object, field: str, max_length: int, *, required: bool = T
     if not isinstance(value, str):
         raise ValidationError("invalid_field", field=field)
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
+    text = _STRAY_ZWJ.sub("", "".join(_keep(ch) for ch in text))
     text = _NEWLINES.sub("\n\n", "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))).strip()
     if not text and required:
         raise ValidationError("empty_text", field=field)

@@ -14,6 +14,8 @@ from . import phases
 from .voting import Ballot, tally
 
 PRIVATE_KEYS = ("participant_id",)
+#: the workshop facts anyone in the room may read (a whitelist: a new secret column stays private)
+PUBLIC_WORKSHOP_KEYS = ("id", "code", "title", "territory", "date", "language", "description", "tags", "settings", "status", "created_at")
 
 
 def idea_is_public(idea: dict) -> bool:
@@ -83,7 +85,7 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
     out: dict[str, Any] = {
         "schema": full["schema"],
         "role": role,
-        "workshop": {k: v for k, v in full["workshop"].items()},
+        "workshop": {k: full["workshop"][k] for k in PUBLIC_WORKSHOP_KEYS if k in full["workshop"]},
         "presence": full["presence"],
         "rounds": rounds,
     }

@@ -81,7 +81,8 @@ def on_connect(auth=None):
             role=auth.get("role"),
         )
     except WorkshopError as error:
-        raise ConnectionRefusedError(error_payload(error)) from None
+        payload = error_payload(error)
+        raise ConnectionRefusedError(payload["message"], payload) from None
     _enter(actor)
     return True
 

@@ -1,0 +1,70 @@
+"""The ``workshop`` command line: new, list, export, db upgrade."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from workshop.cli import _requested_async_mode
+from workshop.commands import cli
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_new_from_a_shipped_plan_then_list_and_export(run, tmp_path):
+    result = run("new", "--plan", str(ROOT / "sessions" / "villes-moyennes.toml"))
+    assert result.exit_code == 0, result.output
+    code = result.output.split()[0]
+    assert len(code) == 6
+    assert "facilitator page:  /f/" in result.output
+
+    by_name = run("new", "politique-de-la-ville-2030")
+    assert by_name.exit_code == 0, by_name.output
+
+    listed = run("list")
+    assert code in listed.output and "politique de la ville" in listed.output.lower()
+
+    out = tmp_path / "export.json"
+    exported = run("export", code.lower(), "--format", "json", "-o", str(out))
+    assert exported.exit_code == 0, exported.output
+    snapshot = json.loads(out.read_text(encoding="utf-8"))
+    assert snapshot["schema"] == "workshop-snapshot/1"
+    assert snapshot["workshop"]["code"] == code
+    assert [r["phase"] for r in snapshot["rounds"]] == ["lobby"] * len(snapshot["rounds"])
+    assert "facilitator_token" not in out.read_text()
+
+
+def test_bad_plan_and_unknown_code_give_clear_errors(run, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "Atelier"\n[[rounds]]\nquestion = ""\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["new", "--plan", str(bad)])
+    assert result.exit_code != 0 and "invalid_plan" in result.output and "question" in result.output
+    missing = CliRunner().invoke(cli, ["new", "nulle-part"])
+    assert missing.exit_code != 0 and "villes-moyennes" in missing.output
+    unknown = CliRunner().invoke(cli, ["export", "ZZZZZZ"])
+    assert unknown.exit_code != 0 and "unknown_code" in unknown.output
+
+
+def test_db_upgrade_is_idempotent(run):
+    assert run("db", "upgrade").exit_code == 0
+    assert run("db", "upgrade").exit_code == 0
+
+
+def test_only_serve_chooses_an_async_server():
+    assert _requested_async_mode(["workshop", "serve"]) == "eventlet"
+    assert _requested_async_mode(["workshop", "serve", "--async-mode", "threading"]) == "threading"
+    assert _requested_async_mode(["workshop", "serve", "--async-mode=gevent"]) == "gevent"
+    assert _requested_async_mode(["workshop", "export", "ABC"]) is None

@@ -1,0 +1,70 @@
+"""The Alembic migrations and the SQLAlchemy models describe the same schema.
+
+Run on both databases: a model change without its migration (or the reverse)
+shows up here as an autogenerate difference, before it reaches a user's
+database.
+"""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from workshop.storage.db import Database
+from workshop.storage.models import Base
+
+
+def _differences(db: Database) -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+        connection.rollback()
+    return diff
+
+
+def _revision(db: Database) -> list[str]:
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        connection.rollback()
+    return rows
+
+
+def test_models_match_migrations(db):
+    """After ``upgrade()`` autogenerate finds nothing to add, drop or alter."""
+    assert _differences(db) == []
+
+
+def test_every_model_table_is_created(db):
+    with db.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        connection.rollback()
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_upgrade_is_idempotent(db):
+    """``upgrade()`` on an up-to-date database is a no-op (the app runs it at every start)."""
+    before = _revision(db)
+    assert len(before) == 1
+    db.upgrade()
+    db.upgrade()
+    assert _revision(db) == before
+    assert _differences(db) == []
+
+
+def test_upgrade_from_a_second_database_object(database_url):
+    """A restart (new Database on the same URL) upgrades the same schema without error."""
+    first = Database(database_url)
+    try:
+        first.upgrade()
+        revision = _revision(first)
+    finally:
+        first.dispose()
+    second = Database(database_url)
+    try:
+        second.upgrade()
+        assert _revision(second) == revision
+        assert _differences(second) == []
+    finally:
+        second.dispose()
