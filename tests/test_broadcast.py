@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from conftest import new_op, wait_until
+from support import new_op, wait_until
 
 from workshop.services import WorkshopService
 from workshop.web.broadcast import Broadcaster

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from workshop.cli import _requested_async_mode
 from workshop.commands import cli
 
-from conftest import ROOT
+from support import ROOT
 
 
 @pytest.fixture

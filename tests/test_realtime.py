@@ -15,7 +15,7 @@ import json
 import pytest
 import socketio
 
-from conftest import ROOT, Server, new_op, wait_until
+from support import ROOT, Server, new_op, wait_until
 
 sys.path.insert(0, str(ROOT / "docs"))
 import example_client  # noqa: E402
@@ -42,7 +42,7 @@ def any_server(request, tmp_path):
     """The real server on the embedded SQLite default, and on PostgreSQL."""
     url = None
     if request.param == "postgres":
-        from conftest import _drop_schema, _postgres_schema_url
+        from support import _drop_schema, _postgres_schema_url
 
         url, schema = _postgres_schema_url()
         request.addfinalizer(lambda: _drop_schema(schema))

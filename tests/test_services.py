@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from conftest import new_op
+from support import new_op
 from workshop.errors import (
     BudgetError,
     Forbidden,
@@ -633,6 +633,7 @@ def rooms(service):
 
 def test_unknown_code_and_forged_tokens(service, rooms):
     a, b = rooms
+    before = [a.full(), b.full()]
     for code in ("ZZZZZZ", "!!!", "", "X" * 40, "AB"):
         with pytest.raises((Unauthenticated, NotFound)) as info:
             service.authenticate(code=code)
@@ -652,6 +653,7 @@ def test_unknown_code_and_forged_tokens(service, rooms):
         assert info.value.code == "bad_token"
     with pytest.raises(NotFound):
         service.find_workshop("ZZZZZZ")
+    assert [a.full(), b.full()] == before
 
 
 def test_wrong_phase_is_refused(service, rooms):
@@ -943,3 +945,21 @@ def test_anonymous_workshop_hides_pseudonyms(service):
     assert idea["author"] is None
     assert room.full()["participants"][0]["pseudonym"] is None
     assert "Ana" not in json.dumps(service.snapshot(room.fac))
+
+
+def test_withdrawing_a_merge_target_keeps_the_others_contributions(service):
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    code = created["workshop"]["code"]
+    people = [
+        service.authenticate(code=code, token=service.join(service.authenticate(code=code), {"op_id": new_op()}).result["token"])
+        for _ in range(3)
+    ]
+    service.advance_phase(fac, {"op_id": new_op()})
+    ideas = [service.post_idea(p, {"op_id": new_op(), "text": "Des bancs"}).result["idea"] for p in people]
+    for duplicate in ideas[1:]:
+        service.merge_ideas(fac, {"op_id": new_op(), "idea_id": duplicate["id"], "into_id": ideas[0]["id"]})
+    service.withdraw_idea(people[0], {"op_id": new_op(), "idea_id": ideas[0]["id"]})
+    round_ = service.full_snapshot(fac.workshop_id)["rounds"][0]
+    visible = [i for i in round_["ideas"] if not (i["hidden"] or i["withdrawn"] or i["merged_into"])]
+    assert [(i["id"], i["count"]) for i in visible] == [(ideas[1]["id"], 2)]

@@ -159,6 +159,7 @@ def workshop_view(w: Workshop) -> dict[str, Any]:
         "tags": list(w.tags or []),
         "settings": dict(w.settings),
         "status": w.status,
+        "show_qr": w.show_qr,
         "created_at": _iso(w.created_at),
     }
 
@@ -480,12 +481,22 @@ class WorkshopService:
 
         def run(s: Session):
             w, idea = self._own_idea(s, actor, payload)
+            # Others' duplicates merged into this idea must not vanish with it:
+            # the earliest of them stands for the group from now on.
+            merged = s.scalars(select(Idea).where(Idea.merged_into_id == idea.id).order_by(Idea.id)).all()
+            promoted = merged[0] if merged else None
+            if promoted is not None:
+                promoted.merged_into_id = None
+                promoted.theme_id = idea.theme_id
+                for other in merged[1:]:
+                    other.merged_into_id = promoted.id
             idea.withdrawn = True
             idea.theme_id = None
             idea.updated_at = utcnow()
             s.flush()
             change = self._idea_change(s, w, idea)
-            return {"idea": change.data}, [change]
+            changes = [change] + ([self._idea_change(s, w, promoted)] if promoted is not None else [])
+            return {"idea": change.data}, changes
 
         return self._write(actor, payload.get("op_id"), run)
 
@@ -875,9 +886,17 @@ class WorkshopService:
             r.phase = phases.previous_phase(r.phase)
             r.tallies_revealed = False
             r.timer_ends_at, r.timer_seconds = None, None
+            # The reopened phase is open again: its frozen synthesis no longer
+            # says what the room decided, so it leaves the draft until it closes again.
+            s.execute(delete(Synthesis).where(Synthesis.round_id == r.id, Synthesis.phase == r.phase))
             s.flush()
+            plan = self._refresh_plan(s, w)
             header = round_view_header(r)
-            return {"round": header}, [Change("round", w.id, header)]
+            return {"round": header}, [
+                Change("round", w.id, header),
+                Change("synthesis", w.id, {"round_id": r.id, "phase": r.phase, "data": None}),
+                Change("plan", w.id, plan),
+            ]
 
         return self._write(actor, payload.get("op_id"), run)
 
@@ -921,6 +940,35 @@ class WorkshopService:
             return {"round": header}, [Change("round", w.id, header)]
 
         return self._write(actor, payload.get("op_id"), run)
+
+    def show_qr(self, actor: Actor, payload: object) -> Outcome:
+        """Put the big join QR code on the projector (or take it down)."""
+        self._require_role(actor, FACILITATOR)
+        payload = _require_dict(payload)
+        visible = payload.get("visible", True)
+        if not isinstance(visible, bool):
+            raise ValidationError("invalid_field", field="visible")
+
+        def run(s: Session):
+            w = self._workshop(s, actor, lock=True)
+            w.show_qr = visible
+            s.flush()
+            view = workshop_view(w)
+            return {"workshop": view}, [Change("workshop", w.id, view)]
+
+        return self._write(actor, payload.get("op_id"), run)
+
+    def preview_synthesis(self, actor: Actor, payload: object) -> dict[str, Any]:
+        """What closing the current phase would freeze, without closing it (read-only)."""
+        self._require_role(actor, FACILITATOR)
+        payload = _require_dict(payload if payload is not None else {})
+        with self.db.sessions() as s:
+            w = self._workshop(s, actor)
+            r = self._round(s, actor, _int_field(payload, "round_id", required=False))
+            if r.phase not in (phases.DIVERGE, phases.DEFINE, phases.CONVERGE):
+                return {"round_id": r.id, "phase": r.phase, "data": None}
+            data = build_synthesis(r.phase, self._round_full(s, w, r), w.settings["equal_weight"])
+            return {"round_id": r.id, "phase": r.phase, "data": data}
 
     def add_round(self, actor: Actor, payload: object) -> Outcome:
         """Add a round with a new question at the end of the workshop."""
@@ -1003,7 +1051,7 @@ class WorkshopService:
                 "plan": w.plan,
             }
 
-    def snapshot(self, actor: Actor) -> dict[str, Any]:
+    def snapshot(self, actor: Actor, payload: object = None) -> dict[str, Any]:
         """The state visible to ``actor``, from which a (re)connecting client rebuilds its view."""
         full = self.full_snapshot(actor.workshop_id)
         if actor.role == FACILITATOR:

@@ -15,7 +15,14 @@ from .voting import Ballot, tally
 
 PRIVATE_KEYS = ("participant_id",)
 #: the workshop facts anyone in the room may read (a whitelist: a new secret column stays private)
-PUBLIC_WORKSHOP_KEYS = ("id", "code", "title", "territory", "date", "language", "description", "tags", "settings", "status", "created_at")
+PUBLIC_WORKSHOP_KEYS = (
+    "id", "code", "title", "territory", "date", "language", "description", "tags", "settings", "status", "show_qr", "created_at",
+)
+
+
+def public_workshop(workshop: dict) -> dict:
+    """The workshop facts anyone in the room may read."""
+    return {k: workshop[k] for k in PUBLIC_WORKSHOP_KEYS if k in workshop}
 
 
 def idea_is_public(idea: dict) -> bool:
@@ -85,7 +92,7 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
     out: dict[str, Any] = {
         "schema": full["schema"],
         "role": role,
-        "workshop": {k: full["workshop"][k] for k in PUBLIC_WORKSHOP_KEYS if k in full["workshop"]},
+        "workshop": public_workshop(full["workshop"]),
         "presence": full["presence"],
         "rounds": rounds,
     }

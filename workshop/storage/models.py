@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -57,6 +58,7 @@ class Workshop(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     plan: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the action-plan draft
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | archived
+    show_qr: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # big QR on the projector
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -18,7 +18,7 @@ import logging
 import queue
 import time
 
-from ..domain.visibility import own_idea, public_action, public_idea
+from ..domain.visibility import own_idea, public_action, public_idea, public_workshop
 from ..services import Change, WorkshopService
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ class Broadcaster:
             self._emit("round", data, everyone)
         elif kind == "synthesis":
             self._emit("synthesis", data, everyone)
+        elif kind == "workshop":
+            self._emit("workshop", public_workshop(data), everyone)
         elif kind == "plan":
             self._emit("plan", data, [facilitator_room(wid), screen_room(wid)])
         elif kind == "tally":

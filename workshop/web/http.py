@@ -7,8 +7,9 @@ import json
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
 
+from ..domain.visibility import public_workshop
 from ..errors import WorkshopError
 from ..services import FACILITATOR
 
@@ -49,13 +50,60 @@ def home():
     return render_template("home.html")
 
 
+def _public_workshop_or_404(code: str):
+    try:
+        return _service().find_workshop(code)
+    except WorkshopError:
+        return None
+
+
 @bp.get("/j/<code>")
 def participant(code: str):
-    try:
-        workshop = _service().find_workshop(code)
-    except WorkshopError:
+    """The phone page: the QR code's target."""
+    workshop = _public_workshop_or_404(code)
+    if workshop is None:
         return render_template("not_found.html", code=code), 404
-    return render_template("participant.html", workshop=workshop, join_url=join_url(workshop["code"]))
+    page = {"role": "participant", "code": workshop["code"], "workshop": public_workshop(workshop)}
+    return render_template("participant.html", workshop=workshop, page=page, join_url=join_url(workshop["code"]))
+
+
+@bp.get("/s/<code>")
+def screen(code: str):
+    """The projector page: read-only, no controls."""
+    workshop = _public_workshop_or_404(code)
+    if workshop is None:
+        return render_template("not_found.html", code=code), 404
+    page = {
+        "role": "screen",
+        "code": workshop["code"],
+        "workshop": public_workshop(workshop),
+        "join_url": join_url(workshop["code"]),
+        "qr_url": url_for("http.qr", code=workshop["code"]),
+    }
+    return render_template("screen.html", workshop=workshop, page=page, join_url=join_url(workshop["code"]))
+
+
+@bp.get("/f/<token>")
+def console(token: str):
+    """The facilitator console; the token in the URL is the secret."""
+    try:
+        actor = _service().authenticate(facilitator_token=token)
+    except WorkshopError:
+        return render_template("not_found.html", code=""), 404
+    workshop = _service().snapshot(actor)["workshop"]
+    page = {
+        "role": "facilitator",
+        "code": workshop["code"],
+        "token": token,
+        "workshop": workshop,
+        "join_url": join_url(workshop["code"]),
+        "screen_url": f"{base_url()}/s/{workshop['code']}",
+        "qr_url": url_for("http.qr", code=workshop["code"]),
+        "export_url": url_for("http.export_json", token=token),
+    }
+    response = make_response(render_template("console.html", workshop=workshop, page=page))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/qr/<code>.svg")
@@ -101,5 +149,20 @@ def export_json(token: str):
     )
 
 
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def security_headers(response):
+    """No third-party anything; facilitator URLs carry a secret, so never send a Referer."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    app.after_request(security_headers)

@@ -40,6 +40,13 @@ WRITE_EVENTS = {
     "tallies.reveal": "reveal_tallies",
     "timer.set": "set_timer",
     "round.add": "add_round",
+    "screen.qr": "show_qr",
+}
+
+#: read-only events: event name -> service method taking (actor, payload) and returning data
+READ_EVENTS = {
+    "snapshot": "snapshot",
+    "phase.preview": "preview_synthesis",
 }
 
 
@@ -116,18 +123,21 @@ def _handler(event: str, method_name: str):
     return handle
 
 
-def on_snapshot(payload=None):
-    """The whole state this connection may see."""
-    actor = _actor()
-    if actor is None:
-        return _fail(error_payload(Unauthenticated("missing_code")))
-    try:
-        return _ok(_service().snapshot(actor))
-    except WorkshopError as error:
-        return _fail(error_payload(error))
-    except Exception:
-        log.exception("snapshot failed")
-        return _fail(server_error_payload())
+def _reader(event: str, method_name: str):
+    def handle(payload=None):
+        actor = _actor()
+        if actor is None:
+            return _fail(error_payload(Unauthenticated("missing_code")))
+        try:
+            return _ok(getattr(_service(), method_name)(actor, payload))
+        except WorkshopError as error:
+            return _fail(error_payload(error))
+        except Exception:
+            log.exception("event %s failed", event)
+            return _fail(server_error_payload())
+
+    handle.__name__ = f"on_{event.replace('.', '_')}"
+    return handle
 
 
 def init_app(app) -> SocketIO:
@@ -143,7 +153,8 @@ def init_app(app) -> SocketIO:
     service = app.extensions["workshop.service"]
     app.extensions["workshop.broadcaster"] = Broadcaster(socketio, service, app.config["TALLY_INTERVAL"])
     socketio.on_event("connect", on_connect)
-    socketio.on_event("snapshot", on_snapshot)
+    for event, method in READ_EVENTS.items():
+        socketio.on_event(event, _reader(event, method))
     for event, method in WRITE_EVENTS.items():
         socketio.on_event(event, _handler(event, method))
     return socketio

@@ -1,0 +1,150 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, one context per person.
+
+Chromium is ``/usr/bin/chromium`` (installed by .ci/run); Playwright never
+downloads a browser here.  axe-core comes from the npm registry into
+tests/browser/node_modules (``npm ci``, run by the fixture when missing).
+Screenshots go to tests/artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support import Server, wait_until
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1366, "height": 860}}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            raise RuntimeError(f"{CHROMIUM} missing: .ci/run installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's source, installed from the npm registry at the version pinned in package.json."""
+    path = HERE / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            if IN_CI:
+                raise RuntimeError("npm is needed to install axe-core for the accessibility tests")
+            pytest.skip("npm not installed")
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True)
+    return path.read_text(encoding="utf-8")
+
+
+def axe_violations(page, axe_source: str) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page; return the violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    return page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+        }"""
+    )
+
+
+@pytest.fixture
+def axe(axe_source):
+    def check(page):
+        violations = axe_violations(page, axe_source)
+        assert violations == [], "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in violations)
+
+    return check
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot under tests/artifacts/screenshots/<name>.png (full page)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    srv = Server(tmp_path).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def workshop(live_server):
+    """The workshop ``workshop serve`` created from the default plan: urls, code and token."""
+    out = wait_until(lambda: re.search(r"/f/([A-Za-z0-9_-]+)", live_server.output()) and live_server.output())
+    token = re.search(r"/f/([A-Za-z0-9_-]+)", out).group(1)
+    code = re.search(r"/j/([A-Z0-9]+)", out).group(1)
+    base = live_server.url
+    return {
+        "server": live_server,
+        "base": base,
+        "code": code,
+        "token": token,
+        "console": f"{base}/f/{token}",
+        "screen": f"{base}/s/{code}",
+        "join": f"{base}/j/{code}",
+    }
+
+
+@pytest.fixture
+def new_context(browser):
+    """Open a browser context (a phone, a laptop, a projector); all closed at the end."""
+    contexts = []
+
+    def make(kind: str = "phone", **options):
+        base = {"phone": PHONE, "desktop": DESKTOP, "projector": PROJECTOR}[kind]
+        ctx = browser.new_context(**{**base, "locale": "fr-FR", **options})
+        ctx.set_default_timeout(15000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
