@@ -81,6 +81,7 @@ class Server:
         self.proc = None
 
     def start(self) -> "Server":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         wait_until(self._healthy, timeout=30, message=f"server on {self.url} (log: {self.log_path})")

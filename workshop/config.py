@@ -14,6 +14,7 @@ from pathlib import Path
 ENV_KEYS = {
     "DATABASE_URL": str,
     "MESSAGE_QUEUE": str,
+    "MESSAGE_CHANNEL": str,  # Redis channel name, to run several deployments on one Redis
     "PUBLIC_URL": str,  # e.g. https://atelier.example.org when behind a proxy
     "TALLY_INTERVAL": float,  # seconds between two tally broadcasts to a room
     "SECRET_KEY": str,
@@ -26,6 +27,7 @@ def defaults(instance_path: str) -> dict:
     return {
         "DATABASE_URL": "sqlite:///" + str(Path(instance_path) / "workshop.db"),
         "MESSAGE_QUEUE": None,
+        "MESSAGE_CHANNEL": "workshop",
         "PUBLIC_URL": None,
         "TALLY_INTERVAL": 0.5,
         "ASYNC_MODE": "threading",  # the `serve` entry point switches to eventlet

@@ -146,6 +146,7 @@ def init_app(app) -> SocketIO:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("MESSAGE_QUEUE"),
+        channel=app.config["MESSAGE_CHANNEL"],
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
         ping_timeout=20,
