@@ -68,3 +68,11 @@ def test_only_serve_chooses_an_async_server():
     assert _requested_async_mode(["workshop", "serve", "--async-mode", "threading"]) == "threading"
     assert _requested_async_mode(["workshop", "serve", "--async-mode=gevent"]) == "gevent"
     assert _requested_async_mode(["workshop", "export", "ABC"]) is None
+
+
+def test_erase_archives_and_forgets_pseudonyms(run):
+    code = run("new", "villes-moyennes").output.split()[0]
+    result = run("erase", code, "--yes")
+    assert result.exit_code == 0 and "archived" in result.output
+    listed = run("list").output
+    assert f"{code}\tarchived" in listed

@@ -963,3 +963,29 @@ def test_withdrawing_a_merge_target_keeps_the_others_contributions(service):
     round_ = service.full_snapshot(fac.workshop_id)["rounds"][0]
     visible = [i for i in round_["ideas"] if not (i["hidden"] or i["withdrawn"] or i["merged_into"])]
     assert [(i["id"], i["count"]) for i in visible] == [(ideas[1]["id"], 2)]
+
+
+def test_erasing_personal_data_keeps_the_outcome_and_revokes_access(service):
+    from datetime import timedelta
+
+    from workshop.errors import Unauthenticated
+    from workshop.storage.models import utcnow
+
+    created = service.create_workshop("Atelier", rounds=["Q"], date="2026-01-10", settings={"retention_days": 30})
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    code = created["workshop"]["code"]
+    token = service.join(service.authenticate(code=code), {"op_id": new_op(), "pseudonym": "Nadia", "group": "habitant"}).result["token"]
+    phone = service.authenticate(code=code, token=token)
+    service.advance_phase(fac, {"op_id": new_op()})
+    service.post_idea(phone, {"op_id": new_op(), "text": "Des bancs"})
+
+    assert service.purge_expired(now=utcnow().replace(year=2026, month=1, day=20)) == []
+    assert service.purge_expired(now=utcnow().replace(year=2026, month=2, day=20)) == [code]
+    snap = service.full_snapshot(fac.workshop_id)
+    assert snap["participants"][0]["pseudonym"] is None and snap["participants"][0]["group"] == "habitant"
+    assert [i["text"] for i in snap["rounds"][0]["ideas"]] == ["Des bancs"]
+    assert snap["rounds"][0]["ideas"][0]["author"] is None
+    assert snap["workshop"]["status"] == "archived"
+    with pytest.raises(Unauthenticated):
+        service.authenticate(code=code, token=token)
+    assert service.purge_expired(now=utcnow().replace(year=2026, month=3, day=1) + timedelta(days=1)) == []

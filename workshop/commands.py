@@ -87,6 +87,8 @@ def serve(host, port, async_mode, plan, code):
     """Run the server, print the facilitator link, the join link and a QR code."""
     app = _app(ASYNC_MODE=async_mode)
     service = _service(app)
+    for expired in service.purge_expired():
+        click.echo(f"retention period over: personal data of {expired} erased")
     try:
         if plan:
             created = create_from_plan(app, plan)["workshop"]
@@ -177,6 +179,23 @@ def export(code, fmt, output):
         click.echo(f"written {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase(code, yes):
+    """Erase a workshop's personal data (pseudonyms, access links) and archive it."""
+    app = _app()
+    service = _service(app)
+    try:
+        workshop_id = service.workshop_id_for_code(code)
+    except WorkshopError as error:
+        fail(error)
+    if not yes:
+        click.confirm(f"Erase the pseudonyms and access links of {code.upper()}? Ideas and the action plan stay.", abort=True)
+    done = service.erase_personal_data(workshop_id)
+    click.echo(f"erased: {done['participants']} participants anonymised, workshop archived")
 
 
 @cli.group()

@@ -1084,6 +1084,49 @@ class WorkshopService:
                 for w in s.scalars(select(Workshop).order_by(Workshop.id))
             ]
 
+    def erase_personal_data(self, workshop_id: int) -> dict[str, int]:
+        """RGPD: forget who took part — pseudonyms erased, access tokens revoked.
+
+        Ideas, themes, votes (by stakeholder group) and the action plan stay:
+        they are the workshop's outcome, and were never tied to an identity.
+        """
+        with self.db.transaction() as s:
+            w = s.get(Workshop, workshop_id)
+            if w is None:
+                raise NotFound("unknown_workshop")
+            participants = s.scalars(select(Participant).where(Participant.workshop_id == w.id)).all()
+            for p in participants:
+                p.pseudonym = None
+                p.token = secrets.token_urlsafe(24)
+            s.execute(delete(Operation).where(Operation.workshop_id == w.id))  # replies held tokens
+            w.status = "archived"
+            return {"participants": len(participants)}
+
+    def purge_expired(self, now: datetime | None = None) -> list[str]:
+        """Erase personal data of workshops past their retention period; returns their codes."""
+        now = now or utcnow()
+        with self.db.sessions() as s:
+            rows = s.execute(select(Workshop.id, Workshop.code, Workshop.settings, Workshop.date, Workshop.created_at)).all()
+        expired = []
+        for wid, code, settings, day, created in rows:
+            days = (settings or {}).get("retention_days")
+            if not days:
+                continue
+            start = datetime.fromisoformat(day).replace(tzinfo=timezone.utc) if day else created
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=timezone.utc)
+            if now - start > timedelta(days=days):
+                with self.db.sessions() as s:
+                    anything = s.scalar(
+                        select(func.count()).select_from(Participant).where(
+                            Participant.workshop_id == wid, Participant.pseudonym.is_not(None)
+                        )
+                    ) or s.scalar(select(Workshop.status).where(Workshop.id == wid)) == "open"
+                if anything:
+                    self.erase_personal_data(wid)
+                    expired.append(code)
+        return expired
+
     def workshop_id_for_code(self, code: str) -> int:
         return self.find_workshop(code)["id"]
 
