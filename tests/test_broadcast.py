@@ -89,9 +89,35 @@ def test_hidden_idea_is_removed_for_the_room_and_marked_for_its_author(service):
     for change in service.hide_idea(fac, {"op_id": new_op(), "idea_id": idea["id"]}).changes:
         broadcaster._dispatch(change)
     wid, pid = fac.workshop_id, token["participant"]["id"]
-    assert socket.to(f"p:{wid}") == [("idea.removed", {"id": idea["id"], "round_id": idea["round_id"]})]
-    assert socket.to(f"s:{wid}") == socket.to(f"p:{wid}")
+    assert socket.to(f"s:{wid}") == [("idea.removed", {"id": idea["id"], "round_id": idea["round_id"]})]
+    assert socket.to(f"p:{wid}") == [], "phones are not sent the room's ideas, only a coalesced count"
+    broadcaster._flush()
+    (event, counts), = socket.to(f"p:{wid}")
+    assert event == "presence" and counts["ideas"] == {} and counts["count"] == 1
     (event, mine), = socket.to(f"u:{pid}")
     assert event == "idea" and mine["hidden"] and mine["mine"] and "participant_id" not in mine
-    (event, full), = socket.to(f"f:{wid}")
+    (event, full), = [m for m in socket.to(f"f:{wid}") if m[0] == "idea"]
     assert full["hidden"] and full["participant_id"] == pid
+
+
+def test_idea_fan_out_grows_with_the_room_not_its_square(service):
+    """100 ideas from 100 phones: the phones get one coalesced count, not 100 × 100 messages."""
+    fac, people, _ = setup_vote(service, 0)
+    created_code = service.snapshot(fac)["workshop"]["code"]
+    phones = []
+    for _ in range(100):
+        token = service.join(service.authenticate(code=created_code), {"op_id": new_op()}).result["token"]
+        phones.append(service.authenticate(code=created_code, token=token))
+    service.reopen_phase(fac, {"op_id": new_op()})  # back to diverge
+    socket = RecordingSocketIO()
+    broadcaster = Broadcaster(socket, service, interval=3600)
+    broadcaster._next_flush = float("inf")
+    for phone in phones:
+        for change in service.post_idea(phone, {"op_id": new_op(), "text": "Une idée"}).changes:
+            broadcaster._dispatch(change)
+    broadcaster._flush()
+    wid = fac.workshop_id
+    to_phones = socket.to(f"p:{wid}")
+    assert [e for e, _ in to_phones] == ["presence"]
+    assert list(to_phones[0][1]["ideas"].values()) == [100]
+    assert len([e for e, _ in socket.to(f"s:{wid}") if e == "idea"]) == 100

@@ -145,7 +145,7 @@ def test_whole_round_from_diverge_to_action_plan(service):
         ("Bob", "agent"),
         (None, "association"),
     ]
-    assert full["presence"] == {"count": 3, "by_group": {"agent": 1, "association": 1, "habitant": 1}}
+    assert full["presence"] == {"count": 3, "by_group": {"agent": 1, "association": 1, "habitant": 1}, "ideas": {}}
 
     # --- diverge
     out = room.advance()
@@ -891,8 +891,9 @@ def test_participants_see_only_what_they_may(service):
     a_snap, b_snap, s_snap, f_snap = (service.snapshot(x) for x in (ana, bob, screen, fac))
     assert idea_ids(a_snap) == {shown["id"]}
     assert idea_ids(s_snap) == {shown["id"]}
-    assert idea_ids(b_snap) == {shown["id"], hidden["id"], gone["id"]}  # their own, flagged as such
-    assert all(i.get("mine") for i in b_snap["rounds"][0]["ideas"] if i["id"] != shown["id"])
+    assert idea_ids(b_snap) == {hidden["id"], gone["id"]}  # a phone gets its own ideas only, flagged
+    assert all(i.get("mine") for i in b_snap["rounds"][0]["ideas"])
+    assert b_snap["presence"]["ideas"] == {str(b_snap["rounds"][0]["id"]): 1}  # the room's visible count
     assert idea_ids(f_snap) == {shown["id"], hidden["id"], gone["id"], dup["id"]}
     assert f_snap["role"] == "facilitator" and len(f_snap["participants"]) == 2
     for snap in (a_snap, b_snap, s_snap):

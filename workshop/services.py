@@ -1046,7 +1046,7 @@ class WorkshopService:
                     {"id": p.id, "pseudonym": p.pseudonym, "group": p.group, "joined_at": _iso(p.joined_at)}
                     for p in participants.values()
                 ],
-                "presence": presence_counts(participants.values()),
+                "presence": self._presence(s, w.id),
                 "rounds": [self._round_full(s, w, r, participants) for r in rounds],
                 "plan": w.plan,
             }
@@ -1060,13 +1060,32 @@ class WorkshopService:
         return public_snapshot(full, actor.role, actor.participant_id)
 
     def presence(self, workshop_id: int) -> dict[str, Any]:
-        """How many have joined, by stakeholder group."""
+        """How many have joined, by stakeholder group, and how many ideas each round holds."""
         with self.db.sessions() as s:
-            rows = s.execute(
-                select(Participant.group, func.count()).where(Participant.workshop_id == workshop_id).group_by(Participant.group)
-            ).all()
-            by_group = {g or "—": n for g, n in rows}
-            return {"count": sum(by_group.values()), "by_group": dict(sorted(by_group.items()))}
+            return self._presence(s, workshop_id)
+
+    @staticmethod
+    def _presence(s: Session, workshop_id: int) -> dict[str, Any]:
+        rows = s.execute(
+            select(Participant.group, func.count()).where(Participant.workshop_id == workshop_id).group_by(Participant.group)
+        ).all()
+        by_group = {g or "—": n for g, n in rows}
+        ideas = s.execute(
+            select(Idea.round_id, func.count())
+            .join(Round, Round.id == Idea.round_id)
+            .where(
+                Round.workshop_id == workshop_id,
+                Idea.hidden.is_(False),
+                Idea.withdrawn.is_(False),
+                Idea.merged_into_id.is_(None),
+            )
+            .group_by(Idea.round_id)
+        ).all()
+        return {
+            "count": sum(by_group.values()),
+            "by_group": dict(sorted(by_group.items())),
+            "ideas": {str(round_id): n for round_id, n in sorted(ideas)},
+        }
 
     def find_workshop(self, code: str) -> dict[str, Any]:
         """Public view of a workshop by its join code."""
@@ -1131,9 +1150,4 @@ class WorkshopService:
         return self.find_workshop(code)["id"]
 
 
-def presence_counts(participants) -> dict[str, Any]:
-    by_group = Counter(p.group or "—" for p in participants)
-    return {"count": sum(by_group.values()), "by_group": dict(sorted(by_group.items()))}
-
-
-__all__ = ["WorkshopService", "Actor", "Change", "Outcome", "WorkshopError", "presence_counts"]
+__all__ = ["WorkshopService", "Actor", "Change", "Outcome", "WorkshopError"]

@@ -67,10 +67,13 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
         if role == "guest":
             rounds.append(header)
             continue
+        # A phone gets its own ideas only (the wall is on the projector): its
+        # snapshot stays small however many ideas the room has written.
         ideas = []
         for idea in r["ideas"]:
-            if participant_id is not None and idea["participant_id"] == participant_id and not idea["merged_into"]:
-                ideas.append(own_idea(idea))
+            if participant_id is not None:
+                if idea["participant_id"] == participant_id and not idea["merged_into"]:
+                    ideas.append(own_idea(idea))
             elif (view := public_idea(idea)) is not None:
                 ideas.append(view)
         header.update(

@@ -89,17 +89,21 @@ class Broadcaster:
     def _dispatch(self, change: Change) -> None:
         wid = change.workshop_id
         everyone = [facilitator_room(wid), screen_room(wid), participants_room(wid)]
-        public = everyone[1:]
+        public = everyone[1:]  # what the projector and the phones may see
         kind, data = change.kind, change.data
         if kind == "idea":
+            # Phones do not get the room's ideas one by one (that would grow with
+            # the square of the room): the projector shows the wall, phones get
+            # their own ideas and a coalesced count in `presence`.
             self._emit("idea", data, facilitator_room(wid))
             view = public_idea(data)
             if view is None:
-                self._emit("idea.removed", {"id": data["id"], "round_id": data["round_id"]}, public)
+                self._emit("idea.removed", {"id": data["id"], "round_id": data["round_id"]}, screen_room(wid))
             else:
-                self._emit("idea", view, public)
+                self._emit("idea", view, screen_room(wid))
             if data["participant_id"] and not data["merged_into"]:
                 self._emit("idea", own_idea(data), person_room(data["participant_id"]))
+            self._dirty_presence.add(wid)
         elif kind == "theme":
             self._emit("theme", data, everyone)
         elif kind == "theme_removed":
