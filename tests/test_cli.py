@@ -37,14 +37,29 @@ def test_new_from_a_shipped_plan_then_list_and_export(run, tmp_path):
     listed = run("list")
     assert code in listed.output and "politique de la ville" in listed.output.lower()
 
-    out = tmp_path / "export.json"
-    exported = run("export", code.lower(), "--format", "json", "-o", str(out))
+    out = tmp_path / "snapshot.json"
+    exported = run("export", code.lower(), "--format", "snapshot", "-o", str(out))
     assert exported.exit_code == 0, exported.output
     snapshot = json.loads(out.read_text(encoding="utf-8"))
     assert snapshot["schema"] == "workshop-snapshot/1"
     assert snapshot["workshop"]["code"] == code
     assert [r["phase"] for r in snapshot["rounds"]] == ["lobby"] * len(snapshot["rounds"])
     assert "facilitator_token" not in out.read_text()
+
+    archive = tmp_path / "archive.json"
+    assert run("export", code, "--format", "json", "-o", str(archive)).exit_code == 0
+    assert json.loads(archive.read_text(encoding="utf-8"))["schema"] == "workshop-export/1"
+    imported = run("import", str(archive))
+    assert imported.exit_code == 0, imported.output
+    new_code = imported.output.split()[0]
+    assert new_code != code and "/f/" in imported.output
+    again = tmp_path / "again.json"
+    assert run("export", new_code, "--format", "json", "-o", str(again)).exit_code == 0
+    assert json.loads(again.read_text())["rounds"] == json.loads(archive.read_text())["rounds"]
+
+    docx = tmp_path / "cr.docx"
+    assert run("export", code, "--format", "docx", "-o", str(docx)).exit_code == 0
+    assert docx.read_bytes()[:2] == b"PK"
 
 
 def test_bad_plan_and_unknown_code_give_clear_errors(run, tmp_path):
@@ -56,6 +71,10 @@ def test_bad_plan_and_unknown_code_give_clear_errors(run, tmp_path):
     assert missing.exit_code != 0 and "villes-moyennes" in missing.output
     unknown = CliRunner().invoke(cli, ["export", "ZZZZZZ"])
     assert unknown.exit_code != 0 and "unknown_code" in unknown.output
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text('{"schema": "something-else/9"}', encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["import", str(garbage)])
+    assert refused.exit_code != 0 and "invalid_import" in refused.output
 
 
 def test_db_upgrade_is_idempotent(run):

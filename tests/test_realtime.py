@@ -228,6 +228,18 @@ def test_http_routes(server):
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(f"{server.url}/f/forged/export.json")
     assert info.value.code == 404
+    with urllib.request.urlopen(f"{server.url}/f/{token}/export/docx") as response:
+        assert response.headers["Content-Disposition"].startswith("attachment; filename=\"compte-rendu-")
+        assert response.read()[:2] == b"PK"
+    with urllib.request.urlopen(f"{server.url}/f/{token}/export/csv?table=actions&lang=en") as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+    with urllib.request.urlopen(f"{server.url}/f/{token}/export/html?view=1") as response:
+        assert response.headers["Content-Disposition"].startswith("inline")
+        assert "script-src" not in response.headers["Content-Security-Policy"]
+    for forged in (f"/f/forged/export/docx", f"/f/{token}/export/exe"):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(server.url + forged)
+        assert info.value.code == 404
 
 
 def test_same_app_runs_without_eventlet(tmp_path):

@@ -163,22 +163,53 @@ def list_():
 
 @cli.command()
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
-def export(code, fmt, output):
-    """Export a workshop's complete snapshot."""
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown", "csv", "html", "docx", "snapshot"]), default="json", show_default=True,
+              help="json: re-importable archive; markdown/html/docx: the compte-rendu; csv: one table; snapshot: the raw engine state.")
+@click.option("--table", type=click.Choice(["ideas", "themes", "actions", "votes", "participation"]), default="ideas", show_default=True, help="For csv.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: a file named after the workshop; '-' for stdout).")
+def export(code, fmt, table, lang, output):
+    """Export a workshop: summary (compte-rendu), tables, or the complete archive."""
+    from . import exports
+
     app = _app()
     service = _service(app)
     try:
         snapshot = service.full_snapshot(service.workshop_id_for_code(code))
     except WorkshopError as error:
         fail(error)
-    text = json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n"
-    if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"written {output}", err=True)
+    if fmt == "snapshot":
+        body = (json.dumps(snapshot, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        name = f"atelier-{snapshot['workshop']['code']}.json"
     else:
-        click.echo(text, nl=False)
+        body = exports.export(snapshot, fmt, lang=lang, **({"table": table} if fmt == "csv" else {}))
+        name = exports.filename(snapshot, fmt, lang, table=table)
+    if output is not None and str(output) == "-":
+        click.get_binary_stream("stdout").write(body)
+        return
+    target = output or Path(name)
+    target.write_bytes(body)
+    click.echo(f"written {target}", err=True)
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(path):
+    """Recreate a workshop from a JSON export (new code and links, same content)."""
+    from .importer import import_snapshot
+
+    app = _app()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"{path}: not a JSON export ({error})") from None
+    try:
+        created = import_snapshot(app.extensions["workshop.db"], data)
+    except WorkshopError as error:
+        fail(error)
+    w = created["workshop"]
+    click.echo(f"{w['code']}\t{w['title']}")
+    click.echo(f"facilitator page:  /f/{created['facilitator_token']}")
 
 
 @cli.command()

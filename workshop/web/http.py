@@ -133,20 +133,48 @@ def workshop_info(code: str):
 
 @bp.get("/f/<token>/export.json")
 def export_json(token: str):
-    """The complete workshop snapshot, for the facilitator only (the token is the secret)."""
+    """The complete engine snapshot, for the facilitator only (the token is the secret)."""
+    actor = _facilitator_or_404(token)
+    snapshot = _service().full_snapshot(actor.workshop_id)
+    body = json.dumps(snapshot, ensure_ascii=False, indent=2)
+    return _download(body.encode("utf-8"), "application/json", f"atelier-{snapshot['workshop']['code']}.json")
+
+
+@bp.get("/f/<token>/export/<fmt>")
+def export_document(token: str, fmt: str):
+    """Summary and data exports (docx, html, markdown, csv, json archive), facilitator only."""
+    from .. import exports
+
+    actor = _facilitator_or_404(token)
+    if fmt not in exports.FORMATS:
+        abort(404)
+    lang = request.args.get("lang", "fr")
+    table = request.args.get("table", "ideas")
+    if lang not in ("fr", "en") or table not in exports.CSV_TABLES:
+        abort(400)
+    snapshot = _service().full_snapshot(actor.workshop_id)
+    body = exports.export(snapshot, fmt, lang=lang, **({"table": table} if fmt == "csv" else {}))
+    name = exports.filename(snapshot, fmt, lang, table=table)
+    inline = fmt == "html" and request.args.get("view") == "1"
+    return _download(body, exports.media_type(fmt), name, inline=inline)
+
+
+def _facilitator_or_404(token: str):
     try:
         actor = _service().authenticate(facilitator_token=token)
     except WorkshopError:
         abort(404)
     assert actor.role == FACILITATOR
-    snapshot = _service().full_snapshot(actor.workshop_id)
-    body = json.dumps(snapshot, ensure_ascii=False, indent=2)
-    filename = f"atelier-{snapshot['workshop']['code']}.json"
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return actor
+
+
+def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "no-store"}
+    if mimetype.startswith("text/html"):
+        # A self-contained document with its own print stylesheet and no script.
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 CSP = (
