@@ -43,6 +43,20 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
+class Event(Base):
+    """Workshops held together (parallel ateliers of one day) that meet in a plenary."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # public: the plenary screen's address
+    organiser_token: Mapped[str] = mapped_column(String(64), unique=True)  # secret: manages the event
+    title: Mapped[str] = mapped_column(String(200))
+    territory: Mapped[str] = mapped_column(String(200), default="")
+    date: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Workshop(Base):
     __tablename__ = "workshops"
 
@@ -59,6 +73,8 @@ class Workshop(Base):
     plan: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the action-plan draft
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | archived
     show_qr: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # big QR on the projector
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # public restitution page (opt-in)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -134,6 +150,19 @@ class Action(Base):
     indicators: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     idea_ids: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ActionUpdate(Base):
+    """What became of an action after the workshop: one dated status change, with a comment."""
+
+    __tablename__ = "action_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # planned | in_progress | done | abandoned
+    date: Mapped[str] = mapped_column(String(10))  # ISO day the change happened
+    comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
