@@ -209,9 +209,12 @@ def test_diverge_wall_word_cloud_hidden_ideas_and_qr_on_demand(workshop, project
     for absent in ("les", "des", "pour", "message", "sujet"):  # stop words, and the hidden idea's words
         assert absent not in words, words
     jardins = page.locator("#sc-cloud .cloud-word[data-word=jardins]")
-    partages = page.locator("#sc-cloud .cloud-word[data-word=partagés]")
     assert float(jardins.get_attribute("data-weight")) == 2
-    assert jardins.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") > partages.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    # The cloud settles its sizes after fitting itself to the panel: wait for it rather than measure once.
+    page.wait_for_function(
+        "() => { const size = w => { const e = document.querySelector(`#sc-cloud .cloud-word[data-word=${w}]`);"
+        " return e ? parseFloat(getComputedStyle(e).fontSize) : 0; }; return size('jardins') > size('partagés'); }"
+    )
 
     # A withdrawn idea disappears too; a merged duplicate shows how many it stands for.
     mine = post(bruno, "Retirée par son auteur")
