@@ -8,12 +8,42 @@ stop running.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from workshop.services import WorkshopService
 from workshop.storage.db import Database
 
-from support import ROOT, Server, _drop_schema, _postgres_schema_url, new_op, wait_until  # noqa: F401
+from support import IN_CI, ROOT, Server, _drop_schema, _postgres_schema_url, new_op, wait_until  # noqa: F401
+
+CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test session (shared by all browser tests)."""
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            raise RuntimeError(f"{CHROMIUM} missing: .ci/run installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield b
+        b.close()
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):

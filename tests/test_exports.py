@@ -41,7 +41,6 @@ from workshop.storage.db import Database
 GOLDEN = ROOT / "tests" / "golden"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "exports"
 UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
-CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 QUESTION_1 = "Quelle coopération idéale entre les partenaires (services de l'État, collectivités, associations, habitants) ?"
@@ -605,35 +604,27 @@ def test_docx_english(snapshot):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_html_prints_to_a_pdf(snapshot, lang):
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            raise RuntimeError(f"{CHROMIUM} missing")
-        pytest.skip("Chromium not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_html_prints_to_a_pdf(snapshot, lang, browser):
     html = export(snapshot, "html", lang).decode()
     assert "<script" not in html and "http://" not in html and "https://" not in html  # self-contained
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"summary.{lang}.html").write_text(html, encoding="utf-8")
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-        try:
-            # A4 minus the @page side margins (17 mm each) = 176 mm = 665 CSS px.  Anything wider
-            # makes Chromium shrink every page to fit, so nothing may overflow that width.
-            page = browser.new_page(viewport={"width": 665, "height": 940})
-            page.set_content(html, wait_until="load")
-            page.emulate_media(media="print")
-            overflow = page.evaluate(
-                "() => [...document.querySelectorAll('body *')]"
-                ".filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
-                ".map(el => el.tagName + '.' + el.className).slice(0, 5)"
-            )
-            assert overflow == [], f"wider than A4: {overflow}"
-            pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-        finally:
-            browser.close()
+    # A4 minus the @page side margins (17 mm each) = 176 mm = 665 CSS px.  Anything wider
+    # makes Chromium shrink every page to fit, so nothing may overflow that width.
+    context = browser.new_context(viewport={"width": 665, "height": 940})
+    try:
+        page = context.new_page()
+        page.set_content(html, wait_until="load")
+        page.emulate_media(media="print")
+        overflow = page.evaluate(
+            "() => [...document.querySelectorAll('body *')]"
+            ".filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+            ".map(el => el.tagName + '.' + el.className).slice(0, 5)"
+        )
+        assert overflow == [], f"wider than A4: {overflow}"
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    finally:
+        context.close()
     path = ARTIFACTS / f"summary.{lang}.pdf"
     path.write_bytes(pdf)
     assert pdf.startswith(b"%PDF")

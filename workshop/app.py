@@ -41,9 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["workshop.db"] = db
     app.extensions["workshop.service"] = WorkshopService(db)
 
-    from .web import i18n, http, sockets
+    from .web import gatherings_http, i18n, http, sockets
 
     i18n.init_app(app)
     http.init_app(app)
+    gatherings_http.init_app(app)
     sockets.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""The ``workshop`` commands: serve, new, list, export, db upgrade."""
+"""The ``workshop`` commands: serve, new, list, export, import, erase, db upgrade, observatory, event."""
 
 from __future__ import annotations
 
@@ -239,3 +239,117 @@ def upgrade():
     """Create the database or bring its schema to the latest version."""
     app = _app()  # create_app already upgrades
     click.echo(f"database up to date: {app.config['DATABASE_URL'].split('://')[0]}")
+
+
+# --------------------------------------------------------------------------- events and the observatory
+
+
+def _gatherings(app):
+    from .gatherings import GatheringService
+
+    return GatheringService(_service(app))
+
+
+def _write_output(body: bytes, output: Path | None, default_name: str | None) -> None:
+    """Write to ``output`` ('-' or no default name: stdout), else to a file named ``default_name``."""
+    if (output is not None and str(output) == "-") or (output is None and default_name is None):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return
+    target = output or Path(default_name)
+    target.write_bytes(body)
+    click.echo(f"written {target}", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--territory", help="Only the workshops of this territory (case-insensitive).")
+@click.option("--tag", help="Only the workshops with this keyword (case-insensitive).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def observatory(fmt, territory, tag, lang, output):
+    """Compare workshops: participation by stakeholder group, kept themes, prioritised actions.
+
+    For the local analyst: every workshop of this instance (published or not),
+    with its join code; still no pseudonym, token or hidden idea.
+    """
+    from .exports.observatory import render_csv, render_json
+
+    rows = _gatherings(_app()).observatory(territory, tag, published_only=False, lang=lang)
+    body = render_csv(rows, lang) if fmt == "csv" else render_json(rows, {"territory": territory, "tag": tag})
+    _write_output(body, output, None)
+
+
+@cli.group()
+def event():
+    """Events: parallel ateliers that meet in a plenary (one screen, one combined compte-rendu)."""
+
+
+def _print_event(view: dict, token: str | None = None) -> None:
+    click.echo(f"{view['code']}\t{view['title']}")
+    click.echo(f"plenary screen:    /p/{view['code']}")
+    if token:
+        click.echo(f"organiser token:   {token}")
+        click.echo(f"organiser export:  /e/{token}/export/docx  (or markdown, html, json)")
+    for n, w in enumerate(view["workshops"], start=1):
+        click.echo(f"  atelier {n}: {w['code']}\t{w['title']}")
+
+
+@event.command("new")
+@click.option("--title", required=True, help="The event's title (e.g. the day's theme).")
+@click.option("--territory", default="", help="Town, conurbation, département or region.")
+@click.option("--date", help="YYYY-MM-DD")
+@click.argument("codes", nargs=-1)
+def event_new(title, territory, date, codes):
+    """Create an event grouping the workshops with these join CODES."""
+    try:
+        created = _gatherings(_app()).create_event(title, territory, date, list(codes))
+    except WorkshopError as error:
+        fail(error)
+    _print_event(created["event"], created["organiser_token"])
+
+
+@event.command("add")
+@click.argument("event_code")
+@click.argument("codes", nargs=-1, required=True)
+def event_add(event_code, codes):
+    """Add workshops (by join code) to the event EVENT_CODE."""
+    try:
+        view = _gatherings(_app()).add_workshop(event_code, list(codes))
+    except WorkshopError as error:
+        fail(error)
+    _print_event(view)
+
+
+@event.command("remove")
+@click.argument("event_code")
+@click.argument("codes", nargs=-1, required=True)
+def event_remove(event_code, codes):
+    """Take workshops out of the event EVENT_CODE (the workshops are kept)."""
+    try:
+        view = _gatherings(_app()).remove_workshop(event_code, list(codes))
+    except WorkshopError as error:
+        fail(error)
+    _print_event(view)
+
+
+@event.command("list")
+def event_list():
+    """List events with their plenary and organiser links (local operator only)."""
+    for e in _gatherings(_app()).list_events():
+        click.echo(f"{e['code']}\t/p/{e['code']}\t/e/{e['organiser_token']}/export/docx\t{len(e['workshops'])} ateliers\t{e['title']}")
+
+
+@event.command("export")
+@click.argument("event_code")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "docx", "json"]), default="docx", show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: a file named after the event; '-' for stdout).")
+def event_export(event_code, fmt, lang, output):
+    """The combined compte-rendu of an event: a title page, then each atelier's section."""
+    try:
+        body, _media, name = _gatherings(_app()).event_export(event_code, fmt, lang)
+    except WorkshopError as error:
+        fail(error)
+    _write_output(body, output, name)

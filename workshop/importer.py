@@ -5,8 +5,8 @@ server, restoring one, or replaying a past workshop as a demonstration.  It
 recreates the same content — rounds and their phases, participants (with
 their stakeholder group, and pseudonym when the file has them), ideas with
 their moderation state, merges and themes, themes with objectives and
-criteria, actions with their sheets and lineage, votes and the frozen
-syntheses — under new ids, a new join code, a new facilitator link and fresh
+criteria, actions with their sheets, lineage and status history, votes, the
+frozen syntheses and whether the public restitution is published — under new ids, a new join code, a new facilitator link and fresh
 participant tokens (the old links never open the copy).  The action-plan
 draft is rebuilt from the syntheses.
 
@@ -31,7 +31,7 @@ from .errors import ValidationError, WorkshopError
 from .exports.json_export import SCHEMA_ID, SNAPSHOT_SCHEMA_ID, remap_synthesis, to_export, validate
 from .services import new_code, workshop_view
 from .storage.db import Database
-from .storage.models import Action, Idea, Participant, Round, Synthesis, Theme, Vote, Workshop, utcnow
+from .storage.models import Action, ActionUpdate, Idea, Participant, Round, Synthesis, Theme, Vote, Workshop, utcnow
 
 
 def _fail(detail: str) -> ValidationError:
@@ -95,6 +95,11 @@ def check_references(data: dict) -> None:
             unknown = [x for x in a["ideas"] if x not in ideas]
             if unknown:
                 raise _fail(f"{where}: action {a['ref']} refers to unknown idea {unknown[0]}")
+            for u in a.get("updates") or []:
+                try:
+                    dt_date.fromisoformat(u["date"])
+                except ValueError:
+                    raise _fail(f"{where}: action {a['ref']} has an update with a bad date {u['date']!r}") from None
         seen = set()
         for v in r["votes"]:
             targets = themes if v["kind"] == "theme" else actions
@@ -155,6 +160,7 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
             settings=src["settings"],
             plan={},
             status=src["status"],
+            published_at=_when(src["published_at"]) if src.get("published_at") else None,
             created_at=_when(src["created_at"]),
         )
         s.add(w)
@@ -240,6 +246,9 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
             s.add_all(action_rows.values())
             s.flush()
             actions.update({ref: row.id for ref, row in action_rows.items()})
+            for a in r["actions"]:
+                for u in a.get("updates") or []:
+                    s.add(ActionUpdate(action_id=action_rows[a["ref"]].id, status=u["status"], date=u["date"], comment=u["comment"], created_at=_when(u.get("created_at"))))
             for v in r["votes"]:
                 target = themes[v["target"]] if v["kind"] == "theme" else actions[v["target"]]
                 s.add(Vote(round_id=rr.id, participant_id=people[v["participant"]], kind=v["kind"], target_id=target, dots=v["dots"]))

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .domain import phases
+from .domain import restitution as restitution_rules
 from .domain.settings import normalize_settings
 from .domain.synthesis import build_action_plan, build_synthesis
 from .domain.text import clean_list, clean_text
@@ -33,6 +34,7 @@ from .errors import Forbidden, NotFound, PhaseError, Unauthenticated, Validation
 from .storage.db import Database
 from .storage.models import (
     Action,
+    ActionUpdate,
     Idea,
     Operation,
     Participant,
@@ -76,7 +78,7 @@ class Change:
     """Something that changed, for the broadcaster to fan out.
 
     ``kind`` is one of: idea, idea_removed, theme, theme_removed, action,
-    round, tally, presence, synthesis, plan.  ``data`` is the full
+    round, tally, presence, synthesis, plan, workshop.  ``data`` is the full
     (facilitator-level) view; the broadcaster decides what each room sees.
     """
 
@@ -160,6 +162,7 @@ def workshop_view(w: Workshop) -> dict[str, Any]:
         "settings": dict(w.settings),
         "status": w.status,
         "show_qr": w.show_qr,
+        "published_at": _iso(w.published_at),
         "created_at": _iso(w.created_at),
     }
 
@@ -211,7 +214,12 @@ def theme_view(t: Theme) -> dict[str, Any]:
     }
 
 
-def action_view(a: Action) -> dict[str, Any]:
+def update_view(u: ActionUpdate) -> dict[str, Any]:
+    return {"id": u.id, "status": u.status, "date": u.date, "comment": u.comment, "created_at": _iso(u.created_at)}
+
+
+def action_view(a: Action, updates: list[ActionUpdate] | None = None) -> dict[str, Any]:
+    """An action; ``updates`` is its status history (what became of it after the workshop)."""
     return {
         "id": a.id,
         "round_id": a.round_id,
@@ -227,6 +235,7 @@ def action_view(a: Action) -> dict[str, Any]:
         "status": a.status,
         "idea_ids": list(a.idea_ids or []),
         "created_at": _iso(a.created_at),
+        "updates": restitution_rules.history([update_view(u) for u in updates or []]),
     }
 
 
@@ -725,10 +734,79 @@ class WorkshopService:
                     raise ValidationError("theme_not_kept")
                 action.theme_id = theme.id
             s.flush()
-            view = action_view(action)
+            view = action_view(action, self._updates(s, Action.id == action.id).get(action.id))
             return {"action": view}, [Change("action", w.id, view)]
 
         return self._write(actor, payload.get("op_id"), run)
+
+    @staticmethod
+    def _updates(s: Session, where) -> dict[int, list[ActionUpdate]]:
+        """Status updates of the actions matching ``where`` (one query), by action id."""
+        rows = s.scalars(
+            select(ActionUpdate).join(Action, Action.id == ActionUpdate.action_id).where(where).order_by(ActionUpdate.id)
+        ).all()
+        out: dict[int, list[ActionUpdate]] = {}
+        for u in rows:
+            out.setdefault(u.action_id, []).append(u)
+        return out
+
+    # ----------------------------------------------------------------- after the workshop: restitution
+
+    def update_action_status(self, actor: Actor, payload: object) -> Outcome:
+        """Record what became of an action after the workshop: a dated status with a comment.
+
+        Only once the action's round is closed (during the workshop the sheet's
+        status is edited with ``update_action``).  The history is append-only:
+        each call adds one update, and the action's status becomes the one
+        its timeline (by day, then by recording order) ends with.
+        """
+        self._require_role(actor, FACILITATOR)
+        payload = _require_dict(payload)
+        status, day, comment = restitution_rules.check_status_update(
+            payload.get("status"), payload.get("date"), payload.get("comment"), utcnow()
+        )
+
+        def run(s: Session):
+            w = self._workshop(s, actor)
+            action = self._get(s, Action, _int_field(payload, "action_id"), w.id, "action", lock=True)
+            restitution_rules.require_closed(s.get(Round, action.round_id).phase)
+            s.add(ActionUpdate(action_id=action.id, status=status, date=day, comment=comment))
+            s.flush()
+            updates = self._updates(s, Action.id == action.id).get(action.id, [])
+            action.status = restitution_rules.current_status(action.status, [update_view(u) for u in updates])
+            s.flush()
+            view = action_view(action, updates)
+            return {"action": view}, [Change("action", w.id, view)]
+
+        return self._write(actor, payload.get("op_id"), run)
+
+    def publish_restitution(self, actor: Actor, payload: object) -> Outcome:
+        """Open (or close) the workshop's public restitution page, ``/r/<code>``: opt-in."""
+        self._require_role(actor, FACILITATOR)
+        payload = _require_dict(payload)
+        published = payload.get("published")
+        if not isinstance(published, bool):
+            raise ValidationError("invalid_field", field="published")
+
+        def run(s: Session):
+            w = self._workshop(s, actor, lock=True)
+            if not published:
+                w.published_at = None
+            elif w.published_at is None:  # publishing again keeps the first date
+                w.published_at = utcnow()
+            s.flush()
+            view = workshop_view(w)
+            return {"workshop": view}, [Change("workshop", w.id, view)]
+
+        return self._write(actor, payload.get("op_id"), run)
+
+    def restitution(self, code: str) -> dict[str, Any]:
+        """The public restitution of a workshop (read-only); NotFound unless it is published."""
+        with self.db.sessions() as s:
+            w = s.scalar(select(Workshop).where(Workshop.code == normalize_code(code)))
+            if w is None or w.published_at is None:
+                raise NotFound("not_published")
+            return restitution_rules.build_restitution(self._full_snapshot(s, w))
 
     # ----------------------------------------------------------------- voting
 
@@ -1004,6 +1082,7 @@ class WorkshopService:
         syntheses = {
             syn.phase: syn.data for syn in s.scalars(select(Synthesis).where(Synthesis.round_id == r.id))
         }
+        updates = self._updates(s, Action.round_id == r.id)
         return {
             **round_view_header(r),
             "ideas": [
@@ -1011,7 +1090,7 @@ class WorkshopService:
                 for i in ideas
             ],
             "themes": [theme_view(t) for t in s.scalars(select(Theme).where(Theme.round_id == r.id).order_by(Theme.position))],
-            "actions": [action_view(a) for a in s.scalars(select(Action).where(Action.round_id == r.id).order_by(Action.id))],
+            "actions": [action_view(a, updates.get(a.id)) for a in s.scalars(select(Action).where(Action.round_id == r.id).order_by(Action.id))],
             "votes": [
                 {"kind": k, "target_id": t, "participant_id": p, "group": participants[p].group if p in participants else None, "dots": d}
                 for k, t, p, d in votes
@@ -1037,19 +1116,22 @@ class WorkshopService:
             w = s.get(Workshop, workshop_id)
             if w is None:
                 raise NotFound("unknown_workshop")
-            participants = {p.id: p for p in s.scalars(select(Participant).where(Participant.workshop_id == w.id).order_by(Participant.id))}
-            rounds = s.scalars(select(Round).where(Round.workshop_id == w.id).order_by(Round.position)).all()
-            return {
-                "schema": "workshop-snapshot/1",
-                "workshop": workshop_view(w),
-                "participants": [
-                    {"id": p.id, "pseudonym": p.pseudonym, "group": p.group, "joined_at": _iso(p.joined_at)}
-                    for p in participants.values()
-                ],
-                "presence": self._presence(s, w.id),
-                "rounds": [self._round_full(s, w, r, participants) for r in rounds],
-                "plan": w.plan,
-            }
+            return self._full_snapshot(s, w)
+
+    def _full_snapshot(self, s: Session, w: Workshop) -> dict[str, Any]:
+        participants = {p.id: p for p in s.scalars(select(Participant).where(Participant.workshop_id == w.id).order_by(Participant.id))}
+        rounds = s.scalars(select(Round).where(Round.workshop_id == w.id).order_by(Round.position)).all()
+        return {
+            "schema": "workshop-snapshot/1",
+            "workshop": workshop_view(w),
+            "participants": [
+                {"id": p.id, "pseudonym": p.pseudonym, "group": p.group, "joined_at": _iso(p.joined_at)}
+                for p in participants.values()
+            ],
+            "presence": self._presence(s, w.id),
+            "rounds": [self._round_full(s, w, r, participants) for r in rounds],
+            "plan": w.plan,
+        }
 
     def snapshot(self, actor: Actor, payload: object = None) -> dict[str, Any]:
         """The state visible to ``actor``, from which a (re)connecting client rebuilds its view."""

@@ -142,6 +142,7 @@
     if (parts.control) renderControl();
     if (parts.work) renderWork();
     if (parts.plan) renderPlan();
+    if (parts.restitution) renderRestitution();
     restoreFocus(focus);
   }
 
@@ -1075,7 +1076,16 @@
         : null);
   }
 
+  /** The action as the store has it now (its status moves on after the workshop; the plan's copy is frozen). */
+  function liveAction(id) {
+    var list = rounds();
+    for (var i = 0; i < list.length; i++) if (list[i].actions[id]) return list[i].actions[id];
+    return null;
+  }
+
   function planAction(a) {
+    var current = liveAction(a.id);
+    var status = current ? current.status : a.status;
     var fields = [["field_owner", a.owner], ["partners", a.partners], ["field_deadline", a.deadline],
       ["field_resources", a.resources], ["indicators", a.indicators]];
     function empty(v) { return v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length); }
@@ -1087,7 +1097,7 @@
         h("span", { class: "rank" }, t("plan_rank", { n: a.rank })),
         h("h5", null, a.title),
         h("span", { class: "badge dots" }, plural("dots", a.dots || 0)),
-        h("span", { class: "badge status status-" + a.status }, t("astatus_" + a.status))),
+        h("span", { class: "badge status status-" + status }, t("astatus_" + status))),
       a.theme ? h("p", { class: "hint" }, t("plan_theme_of", { t: a.theme.title }) + (a.theme.objective ? " — " + a.theme.objective : "")) : null,
       a.description ? h("p", null, a.description) : null,
       filled.length ? h("dl", { class: "sheet-dl" }, filled.reduce(function (out, f) {
@@ -1105,11 +1115,154 @@
         : null);
   }
 
+  // ------------------------------------------------------------------ restitution: publication, what became of the actions
+
+  var NEXT_STATUS = { proposed: "planned", planned: "in_progress", in_progress: "done", done: "done", abandoned: "abandoned" };
+  var FOLLOW_STATUSES = ["planned", "in_progress", "done", "abandoned"];
+
+  /** Today in the facilitator's own calendar, as YYYY-MM-DD (what <input type=date> speaks). */
+  function localToday() {
+    var d = new Date();
+    return d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" + ("0" + d.getDate()).slice(-2);
+  }
+
+  /** "2027-03-12" → "12 mars 2027" in the console's language (an ISO timestamp works too). */
+  function dayLabel(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+    if (!m) return String(iso || "");
+    var d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    try { return new Intl.DateTimeFormat(page.lang, { day: "numeric", month: "long", year: "numeric" }).format(d); }
+    catch (e) { return m[0]; }
+  }
+
+  function statusBadge(status) {
+    return h("span", { class: "badge status status-" + status }, t("astatus_" + status));
+  }
+
+  function renderRestitution() {
+    var published = !!store.workshop.published_at;
+    $("publish-state").textContent = published ? t("publish_on", { date: dayLabel(store.workshop.published_at) }) : t("publish_off");
+    $("publish-state").className = "publish-state " + (published ? "is-on" : "is-off");
+    var btn = $("publish-btn");
+    btn.textContent = published ? t("publish_undo") : t("publish_do");
+    btn.className = published ? "" : "primary";
+    $("publish-link").hidden = !published;
+
+    var closed = rounds().filter(function (r) { return r.phase === "closed"; });
+    var body = $("followup-body");
+    if (!closed.length) { replace(body, h("p", { class: "empty card" }, t("followup_none"))); return; }
+    replace(body, closed.map(function (r) {
+      var headId = "followup-round-" + r.id;
+      var actions = rankedActions(r);
+      return h("article", { class: "followup-round card", "aria-labelledby": headId },
+        h("p", { class: "round-kicker" }, t("round_n", { n: r.position })),
+        h("h3", { id: headId }, r.question),
+        actions.length
+          ? h("ol", { class: "followup-actions" }, actions.map(function (a, i) { return followupAction(r, a, i + 1); }))
+          : h("p", { class: "empty" }, t("followup_no_actions")));
+    }));
+  }
+
+  function followupAction(r, a, rank) {
+    var titleId = "fa-title-" + a.id;
+    var theme = r.themes[a.theme_id];
+    var updates = a.updates || [];
+    var meta = [];
+    if (theme) meta.push(t("sheet_theme", { title: theme.title }));
+    if (a.owner) meta.push(t("owner_v", { v: a.owner }));
+    if (a.deadline) meta.push(t("deadline_v", { v: a.deadline }));
+    return h("li", { class: "followup-action", "data-action-id": String(a.id) },
+      h("div", { class: "fa-head" },
+        h("span", { class: "rank", "aria-hidden": "true" }, String(rank)),
+        h("h4", { id: titleId }, a.title),
+        statusBadge(a.status)),
+      meta.length ? h("p", { class: "hint" }, meta.join(" · ")) : null,
+      h("div", { class: "fa-grid" },
+        h("div", { class: "fa-history" },
+          h("p", { class: "label" }, t("history_label")),
+          h("ol", { class: "history" },
+            h("li", { class: "history-step" },
+              store.workshop.date ? h("time", { datetime: store.workshop.date }, dayLabel(store.workshop.date)) : null,
+              h("span", { class: "history-decided" }, t("decided"))),
+            updates.map(function (u) {
+              return h("li", { class: "history-step" },
+                h("time", { datetime: u.date }, dayLabel(u.date)), statusBadge(u.status),
+                u.comment ? h("p", { class: "history-comment" }, u.comment) : null);
+            })),
+          updates.length ? null : h("p", { class: "hint" }, t("history_none"))),
+        statusForm(a, titleId)));
+  }
+
+  function statusForm(a, titleId) {
+    return persistent("status-" + a.id, function () {
+      var id = a.id;
+      var status = h("select", { id: "fs-status-" + id, name: "status" },
+        FOLLOW_STATUSES.map(function (st) { return h("option", { value: st }, t("astatus_" + st)); }));
+      status.value = NEXT_STATUS[a.status] || "planned";
+      var today = localToday();
+      var date = h("input", { type: "date", id: "fs-date-" + id, name: "date", value: today, max: today, required: true });
+      var comment = h("textarea", { id: "fs-comment-" + id, name: "comment", rows: "2", maxlength: "500", "aria-describedby": "fs-comment-hint-" + id });
+      var form = h("form", { class: "status-form", "data-key": "status-form-" + id },
+        h("fieldset", null,
+          h("legend", null, t("update_legend", { title: a.title })),
+          h("div", { class: "status-fields" },
+            h("div", { class: "field" }, h("label", { for: "fs-status-" + id }, t("update_status")), status),
+            h("div", { class: "field" }, h("label", { for: "fs-date-" + id }, t("update_date")), date)),
+          h("div", { class: "field" },
+            h("label", { for: "fs-comment-" + id }, t("update_comment")), comment,
+            h("span", { class: "hint", id: "fs-comment-hint-" + id }, t("update_comment_hint"))),
+          h("button", { type: "submit", class: "primary", "aria-describedby": titleId }, t("update_submit"))));
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var max = localToday();
+        if (!date.value || date.value > max) { notify(t("update_date_invalid")); date.focus(); return; }
+        var btn = form.querySelector("button[type=submit]");
+        btn.disabled = true;
+        send("action.status", { action_id: id, status: status.value, date: date.value, comment: comment.value.trim() }).then(function (data) {
+          btn.disabled = false;
+          if (data && data.action) {
+            putAction(data.action);
+            status.value = NEXT_STATUS[data.action.status] || status.value;
+          }
+          comment.value = "";
+          notify(t("update_done"), "ok");
+        }).catch(function () { btn.disabled = false; });
+      });
+      return form;
+    });
+  }
+
+  function setupRestitution() {
+    $("publish-btn").addEventListener("click", function () {
+      var publish = !store.workshop.published_at;
+      confirmDialog(t(publish ? "publish_title" : "unpublish_title"), t(publish ? "publish_text" : "unpublish_text"),
+        t(publish ? "publish_do" : "publish_undo")).then(function (ok) {
+        if (!ok) return;
+        send("restitution.publish", { published: publish }).then(function (data) {
+          if (data && data.workshop) {
+            store.workshop.published_at = data.workshop.published_at;
+            invalidate("restitution");
+          }
+          notify(t(publish ? "published_done" : "unpublished_done"), "ok");
+          focusLater("#publish-btn");
+        }).catch(ignore);
+      });
+    });
+    // The exports menu closes like a menu: Escape, or a click elsewhere.
+    var menu = $("exports-menu");
+    document.addEventListener("click", function (e) { if (menu.open && !menu.contains(e.target)) menu.open = false; });
+    menu.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+  }
+
   // ------------------------------------------------------------------ tabs
+
+  var TABS = ["round", "plan", "restitution"];
 
   function selectTab(name, focus) {
     ui.tab = name;
-    ["round", "plan"].forEach(function (n) {
+    TABS.forEach(function (n) {
       var tab = $("tab-" + n), panel = $("panel-" + n);
       var on = n === name;
       tab.setAttribute("aria-selected", on ? "true" : "false");
@@ -1120,7 +1273,7 @@
   }
 
   function setupTabs() {
-    ["round", "plan"].forEach(function (n, i, all) {
+    TABS.forEach(function (n, i, all) {
       var tab = $("tab-" + n);
       tab.addEventListener("click", function () { selectTab(n); });
       tab.addEventListener("keydown", function (e) {
@@ -1157,7 +1310,7 @@
     var r = store.rounds[action.round_id];
     if (!r) return;
     r.actions[action.id] = action;
-    invalidate("work");
+    invalidate("work", "plan", "restitution");
   }
 
   function onSnapshot(data) {
@@ -1180,7 +1333,7 @@
     if (ui.pinned && !store.rounds[ui.pinned]) ui.pinned = null;
     ui.timerRef = null;
     store.loaded = true;
-    invalidate("header", "rounds", "control", "work", "plan");
+    invalidate("header", "rounds", "control", "work", "plan", "restitution");
   }
 
   var events = {
@@ -1204,7 +1357,7 @@
         // Another console moved this round: the open preview no longer says what closing would freeze.
         if (ui.preview && ui.preview.roundId === header.id && ui.preview.phase !== header.phase) closeDialog($("preview-dialog"));
       }
-      invalidate("rounds", "control", "work");
+      invalidate("rounds", "control", "work", "restitution");
     },
     tally: function (tl) {
       var r = store.rounds[tl.round_id];
@@ -1212,7 +1365,8 @@
       var map = {};
       (tl.items || []).forEach(function (it) { map[it.id] = { dots: it.dots, voters: it.voters, by_group: it.by_group || {} }; });
       r.tallies[tl.kind] = map;
-      invalidate("work");
+      if (tl.kind === "action") invalidate("work", "restitution");
+      else invalidate("work");
     },
     presence: function (p) { store.presence = p; invalidate("header"); },
     synthesis: function (s) {
@@ -1223,7 +1377,7 @@
     plan: function (plan) { store.plan = plan; invalidate("plan"); },
     workshop: function (w) {
       Object.keys(w).forEach(function (k) { store.workshop[k] = w[k]; });
-      invalidate("header");
+      invalidate("header", "restitution");
     }
   };
 
@@ -1234,6 +1388,7 @@
     setupControls();
     setupPreview();
     setupSheet();
+    setupRestitution();
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && ui.merging && !document.querySelector("dialog[open]")) cancelMerge();
     });

@@ -305,6 +305,7 @@
     if (r.phase === "lobby" || r.phase === "closed") {
       key += ":" + JSON.stringify(S.rounds.filter(function (x) { return x.phase === "closed"; }).map(function (x) { return x.syntheses; }));
     }
+    if (r.phase === "closed") key += ":" + (S.workshop.published_at ? "published" : "");
     return key;
   }
 
@@ -824,8 +825,11 @@
 
   // ----------------------------------------------------------------- closed
   function buildClosed() {
-    view.appendChild(h("div", { class: "card next" },
-      h("p", { class: "big" }, t("closed_next"))));
+    // Once the organiser publishes the restitution (workshop.published_at), the promised link is here.
+    var published = !!S.workshop.published_at && page.restitution_url;
+    view.appendChild(h("div", { class: "card next" + (published ? " published" : ""), id: "restitution" },
+      h("p", { class: "big" }, t(published ? "closed_published" : "closed_next")),
+      published ? h("a", { class: "button primary big", id: "restitution-link", href: page.restitution_url }, t("closed_link")) : null));
     var closed = S.rounds.filter(function (x) { return x.phase === "closed"; });
     view.appendChild(h("h3", {}, t("recap")));
     closed.forEach(function (r) {

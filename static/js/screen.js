@@ -690,6 +690,16 @@
     return rankedActions(round, tallyMap(round, "action") || {});
   }
 
+  /** Once the restitution is published: its QR code, so the room can follow what becomes of the actions. */
+  function restitutionBox(workshop) {
+    if (!workshop || !workshop.published_at || !page.restitution_qr_url) return null;
+    return h("section", { class: "closed-qr", id: "sc-restitution", "aria-labelledby": "sc-restitution-h" },
+      h("img", { class: "closed-qr-img", src: page.restitution_qr_url, alt: Live.t("restitution_qr_alt") }),
+      h("h2", { class: "closed-qr-title", id: "sc-restitution-h" }, Live.t("restitution_title")),
+      h("p", { class: "closed-qr-text" }, Live.t("restitution_scan")),
+      h("p", { class: "closed-qr-url" }, shortUrl(page.restitution_url)));
+  }
+
   function drawSynthesis(root, round, next) {
     var themes = keptThemes(round);
     var actions = prioritisedActions(round);
@@ -703,7 +713,8 @@
     });
     if (!themes.length) themesUl.appendChild(h("li", { class: "empty" }, Live.t("nothing_kept")));
     var actionsFrame = h("div", { class: "rows-frame" });
-    var section = h("section", { class: "closed" },
+    var qr = restitutionBox((state && state.workshop) || page.workshop);
+    var section = h("section", { class: "closed" + (qr ? " has-qr" : "") },
       h("div", { class: "closed-head" },
         h("h1", { class: "thanks" }, Live.t("thanks")),
         h("p", { class: "closed-lead" }, Live.t("thanks_lead")),
@@ -714,7 +725,8 @@
           h("div", { class: "kept-frame" }, themesUl)),
         h("section", { class: "closed-actions", "aria-labelledby": "sc-prio-h" },
           h("h2", { id: "sc-prio-h", class: "box-title" }, Live.t("priority_actions")),
-          actionsFrame)),
+          actionsFrame),
+        qr),
       next ? h("p", { class: "next-question" }, h("strong", null, Live.t("next_question")), " ", next.question) : null);
     root.appendChild(section);
     fit(themesUl.parentNode, [1, 0.92, 0.85, 0.78, 0.72]);

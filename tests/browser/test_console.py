@@ -93,7 +93,13 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     expect(page.get_by_role("heading", level=1)).to_have_text("Quelle politique de la ville demain ?")
     expect(page.locator("#join-code")).to_have_text(workshop["code"])
     expect(page.get_by_role("link", name=re.compile("Écran de projection"))).to_have_attribute("href", workshop["screen"])
-    expect(page.get_by_role("link", name="Export (JSON)")).to_have_attribute("href", f"/f/{workshop['token']}/export.json")
+    exports = page.locator("#exports-menu")
+    expect(exports.get_by_role("link", name="Document Word (.docx)")).to_be_hidden()  # a closed menu
+    exports.locator("summary").click()
+    expect(exports.get_by_role("link", name="Document Word (.docx)")).to_have_attribute("href", f"/f/{workshop['token']}/export/docx?lang=fr")
+    expect(exports.get_by_role("link", name=re.compile("Archive de l'atelier"))).to_have_attribute("href", f"/f/{workshop['token']}/export/json?lang=fr")
+    page.keyboard.press("Escape")
+    expect(exports.get_by_role("link", name="Document Word (.docx)")).to_be_hidden()
     expect(page.locator("#round-heading")).to_have_text(QUESTION)
     expect(current_step(page)).to_have_text("Accueil")
 

@@ -231,6 +231,13 @@ def test_two_phones_through_a_whole_round(workshop, facilitator, phone, axe, sho
     expect(zoe.locator(".recap").first).to_contain_text("Ouvrir un jardin partagé")
     axe(zoe)
     shoot(shot, zoe, "phone-05-closed")
+    # The organiser publishes the restitution: the promised link appears, live.
+    expect(zoe.locator("#restitution-link")).to_have_count(0)
+    facilitator.ok("restitution.publish", {"op_id": new_op(), "published": True})
+    expect(zoe.locator("#restitution-link")).to_have_attribute("href", f"{workshop['base']}/r/{workshop['code']}")
+    expect(anon.locator("#restitution-link")).to_have_text("Ce qu'est devenue votre parole")
+    axe(zoe)
+    shoot(shot, zoe, "phone-05b-closed-published")
     assert zoe_errors == [] and anon_errors == []
 
 

@@ -391,9 +391,19 @@ def test_define_converge_and_closed(workshop, projector, people, axe, shot):
     shot(page, "screen-05-closed")
     axe(page)
 
+    # The restitution is published: its QR code joins the synthesis, still without scrolling.
+    expect(page.locator("#sc-restitution")).to_have_count(0)
+    people.do("restitution.publish", published=True)
+    expect(page.locator("#sc-restitution img")).to_have_attribute("src", f"/qr/r/{workshop['code']}.svg")
+    expect(page.locator("#sc-restitution")).to_contain_text(f"/r/{workshop['code']}")
+    assert_fits_without_scrolling(page)
+    assert_no_controls(page)
+    axe(page)
+
     # The same synthesis after a reload (rebuilt from the snapshot alone).
     page.reload()
     expect(page.locator("#sc-synthesis-actions .action .action-title")).to_have_text([titles[1], titles[0], titles[2]])
+    expect(page.locator("#sc-restitution img")).to_be_visible()
 
 
 def test_screen_recovers_after_the_server_restarts(workshop, projector, people):

@@ -16,7 +16,8 @@ from .voting import Ballot, tally
 PRIVATE_KEYS = ("participant_id",)
 #: the workshop facts anyone in the room may read (a whitelist: a new secret column stays private)
 PUBLIC_WORKSHOP_KEYS = (
-    "id", "code", "title", "territory", "date", "language", "description", "tags", "settings", "status", "show_qr", "created_at",
+    "id", "code", "title", "territory", "date", "language", "description", "tags", "settings", "status", "show_qr",
+    "published_at", "created_at",
 )
 
 

@@ -75,6 +75,7 @@ SCHEMA: dict[str, Any] = {
                     "description": "Workshop settings (see workshop/domain/settings.py); validated again on import.",
                 },
                 "status": {"enum": ["open", "archived"]},
+                "published_at": {**_TIMESTAMP, "description": "When the public restitution page was published (null: not published)."},
                 "created_at": _TIMESTAMP,
             },
         },
@@ -163,6 +164,22 @@ SCHEMA: dict[str, Any] = {
                 "indicators": _TEXT_LIST(30, 300),
                 "status": {"enum": ["proposed", "planned", "in_progress", "done", "abandoned"]},
                 "ideas": {"type": "array", "maxItems": 100, "items": _REF, "description": "refs of the ideas it came from."},
+                "created_at": _TIMESTAMP,
+                "updates": {
+                    "type": "array",
+                    "description": "What became of it after the workshop: dated status updates, oldest first.",
+                    "items": {"$ref": "#/$defs/action_update"},
+                },
+            },
+        },
+        "action_update": {
+            "type": "object",
+            "required": ["status", "date", "comment"],
+            "additionalProperties": False,
+            "properties": {
+                "status": {"enum": ["planned", "in_progress", "done", "abandoned"]},
+                "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                "comment": {"type": "string", "maxLength": 500},
                 "created_at": _TIMESTAMP,
             },
         },
@@ -490,6 +507,10 @@ def to_export(snapshot: dict, *, personal_data: bool = False) -> dict[str, Any]:
                         "status": a["status"],
                         "ideas": [i_ref[i] for i in a["idea_ids"] or [] if i in i_ref],
                         "created_at": a.get("created_at"),
+                        "updates": [
+                            {"status": u["status"], "date": u["date"], "comment": u.get("comment") or "", "created_at": u.get("created_at")}
+                            for u in a.get("updates") or []
+                        ],
                     }
                     for a in sorted(r["actions"], key=lambda a: a["id"])
                 ],
@@ -515,6 +536,7 @@ def to_export(snapshot: dict, *, personal_data: bool = False) -> dict[str, Any]:
             "tags": list(w.get("tags") or []),
             "settings": dict(w.get("settings") or {}),
             "status": w.get("status") or "open",
+            "published_at": w.get("published_at"),
             "created_at": w.get("created_at"),
         },
         "participants": [

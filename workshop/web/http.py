@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, make_respons
 
 from ..domain.visibility import public_workshop
 from ..errors import WorkshopError
-from ..services import FACILITATOR
+from ..services import FACILITATOR, normalize_code
 
 bp = Blueprint("http", __name__)
 
@@ -27,6 +27,11 @@ def base_url() -> str:
 
 def join_url(code: str) -> str:
     return f"{base_url()}/j/{code}"
+
+
+def restitution_url(code: str) -> str:
+    """The public restitution page: what became of the room's words (once published)."""
+    return f"{base_url()}/r/{code}"
 
 
 def qr_svg(data: str) -> bytes:
@@ -63,7 +68,12 @@ def participant(code: str):
     workshop = _public_workshop_or_404(code)
     if workshop is None:
         return render_template("not_found.html", code=code), 404
-    page = {"role": "participant", "code": workshop["code"], "workshop": public_workshop(workshop)}
+    page = {
+        "role": "participant",
+        "code": workshop["code"],
+        "workshop": public_workshop(workshop),
+        "restitution_url": restitution_url(workshop["code"]),
+    }
     return render_template("participant.html", workshop=workshop, page=page, join_url=join_url(workshop["code"]))
 
 
@@ -79,6 +89,8 @@ def screen(code: str):
         "workshop": public_workshop(workshop),
         "join_url": join_url(workshop["code"]),
         "qr_url": url_for("http.qr", code=workshop["code"]),
+        "restitution_url": restitution_url(workshop["code"]),
+        "restitution_qr_url": url_for("http.restitution_qr", code=workshop["code"]),
     }
     return render_template("screen.html", workshop=workshop, page=page, join_url=join_url(workshop["code"]))
 
@@ -100,6 +112,8 @@ def console(token: str):
         "screen_url": f"{base_url()}/s/{workshop['code']}",
         "qr_url": url_for("http.qr", code=workshop["code"]),
         "export_url": url_for("http.export_json", token=token),
+        "restitution_url": restitution_url(workshop["code"]),
+        "restitution_qr_url": url_for("http.restitution_qr", code=workshop["code"]),
     }
     response = make_response(render_template("console.html", workshop=workshop, page=page))
     response.headers["Cache-Control"] = "no-store"
@@ -115,6 +129,56 @@ def qr(code: str):
     response = Response(qr_svg(join_url(workshop["code"])), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@bp.get("/r/<code>")
+def restitution(code: str):
+    """The public restitution ("ce qu'est devenue votre parole"): server-rendered, no script.
+
+    Only once the facilitator published it; otherwise (and for an unknown
+    code) a 404 page that says so.  Nothing here comes from a pseudonym, a
+    hidden idea or a token: the page is built from ``domain.restitution``'s
+    whitelist.
+    """
+    from ..exports.common import format_date
+
+    try:
+        data = _service().restitution(code)
+    except WorkshopError:
+        response = make_response(render_template("restitution.html", data=None), 404)
+    else:
+        lang = _locale()
+        published = (data["workshop"]["published_at"] or "")[:10]
+        response = make_response(
+            render_template(
+                "restitution.html",
+                data=data,
+                date_label=lambda day: format_date(day, lang),
+                published_label=format_date(published, lang),
+                public_url=restitution_url(normalize_code(code)),
+                qr_src=url_for("http.restitution_qr", code=normalize_code(code)),
+            )
+        )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/qr/r/<code>.svg")
+def restitution_qr(code: str):
+    """QR code of the restitution page (for the projector, the phones, a printed poster)."""
+    try:
+        workshop = _service().find_workshop(code)
+    except WorkshopError:
+        abort(404)
+    response = Response(qr_svg(restitution_url(workshop["code"])), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _locale() -> str:
+    from .i18n import select_locale
+
+    return select_locale()
 
 
 @bp.get("/api/workshops/<code>")

@@ -52,6 +52,9 @@ FIELD_NAMES = {
     "deadline": _l("the deadline"),
     "resources": _l("the resources"),
     "indicators": _l("the indicators"),
+    "status": _l("the status"),
+    "date": _l("the date"),
+    "comment": _l("the comment"),
 }
 
 MESSAGES = {
@@ -90,6 +93,13 @@ MESSAGES = {
     "theme_has_actions": _l("This theme has actions: move or keep them first."),
     "theme_not_kept": _l("Actions can only be proposed under a theme the room kept."),
     "not_joined": _l("Join the workshop first."),
+    "round_not_closed": _l("What became of an action can be recorded once its round is closed."),
+    "future_date": _l("The date cannot be in the future."),
+    "not_published": _l("This workshop's summary is not published."),
+    "unknown_event": _l("No event has this code."),
+    "workshop_in_other_event": _l("This workshop already belongs to another event."),
+    "not_in_event": _l("This workshop is not part of this event."),
+    "too_many_workshops": _l("Too many workshops in this event."),
     "server_error": _l("Something went wrong on the server. Your request was not saved; please try again."),
 }
 

@@ -41,6 +41,8 @@ WRITE_EVENTS = {
     "timer.set": "set_timer",
     "round.add": "add_round",
     "screen.qr": "show_qr",
+    "restitution.publish": "publish_restitution",
+    "action.status": "update_action_status",
 }
 
 #: read-only events: event name -> service method taking (actor, payload) and returning data
