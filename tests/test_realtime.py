@@ -236,7 +236,7 @@ def test_http_routes(server):
     with urllib.request.urlopen(f"{server.url}/f/{token}/export/html?view=1") as response:
         assert response.headers["Content-Disposition"].startswith("inline")
         assert "script-src" not in response.headers["Content-Security-Policy"]
-    for forged in (f"/f/forged/export/docx", f"/f/{token}/export/exe"):
+    for forged in ("/f/forged/export/docx", f"/f/{token}/export/exe"):
         with pytest.raises(urllib.error.HTTPError) as info:
             urllib.request.urlopen(server.url + forged)
         assert info.value.code == 404

@@ -224,5 +224,15 @@
     };
   }
 
-  window.Live = { connect: connect, t: t, h: h, page: PAGE, newOpId: newOpId, statusBadge: statusBadge, ticker: ticker };
+  /** Ask the laptop not to dim the projector (where the browser allows it; silently otherwise). */
+  function keepAwake() {
+    if (!navigator.wakeLock || !navigator.wakeLock.request) return;
+    var ask = function () {
+      if (document.visibilityState === "visible") navigator.wakeLock.request("screen").catch(function () {});
+    };
+    ask();
+    document.addEventListener("visibilitychange", ask);
+  }
+
+  window.Live = { connect: connect, t: t, h: h, page: PAGE, newOpId: newOpId, statusBadge: statusBadge, ticker: ticker, keepAwake: keepAwake };
 })();

@@ -410,18 +410,9 @@
     ateliers.forEach(function (a) { a.connect(); });
     statusChanged();
     window.addEventListener("resize", scheduleAll);
-    keepAwake();
+    Live.keepAwake();
   }
 
-  /** Ask the laptop not to dim the projector (where the browser allows it; silently otherwise). */
-  function keepAwake() {
-    if (!navigator.wakeLock || !navigator.wakeLock.request) return;
-    var ask = function () {
-      if (document.visibilityState === "visible") navigator.wakeLock.request("screen").catch(function () {});
-    };
-    ask();
-    document.addEventListener("visibilitychange", ask);
-  }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

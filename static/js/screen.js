@@ -775,18 +775,9 @@
       }
     });
     window.addEventListener("resize", schedule);
-    keepAwake();
+    Live.keepAwake();
   }
 
-  /** Ask the laptop not to dim the projector (where the browser allows it; silently otherwise). */
-  function keepAwake() {
-    if (!navigator.wakeLock || !navigator.wakeLock.request) return;
-    var ask = function () {
-      if (document.visibilityState === "visible") navigator.wakeLock.request("screen").catch(function () {});
-    };
-    ask();
-    document.addEventListener("visibilitychange", ask);
-  }
 
   /** The snapshot after a connection did not come back: ask again (the view must recover alone). */
   function askSnapshot() {

@@ -196,17 +196,24 @@ def _table(doc, header: list[str], rows: list[list[str]], widths: list[float], n
 # --------------------------------------------------------------------------- the document
 
 
-def render(snapshot: dict, lang: str = "fr") -> bytes:
-    report = build_report(snapshot, lang)
+USABLE_WIDTH_CM = 17.0  # A4 minus 2 cm margins
+
+
+def new_document(report: dict, lang: str, heading_sizes: tuple[tuple[int, float], ...] = ((1, 17), (2, 13.5), (3, 11.5))):
+    """An A4 document with our styles, properties, running header and "page X of Y" footer.
+
+    Shared by the workshop compte-rendu and the event's combined document;
+    ``heading_sizes`` lists (level, size) and the deepest level is set in ink,
+    the others in the accent colour.
+    """
     L = report["labels"]
-    c = colon(lang)
     doc = Document()
     _set_language(doc, lang)
-
     _font(doc.styles["Normal"], "Arial", 10.5)
-    for level, size in ((1, 17), (2, 13.5), (3, 11.5)):
+    deepest = max(level for level, _ in heading_sizes)
+    for level, size in heading_sizes:
         style = doc.styles[f"Heading {level}"]
-        _font(style, "Arial", size, ACCENT if level < 3 else INK)
+        _font(style, "Arial", size, ACCENT if level < deepest else INK)
         style.paragraph_format.space_before = Pt(18 if level == 1 else 12)
         style.paragraph_format.space_after = Pt(6 if level == 1 else 3)
     _font(doc.styles["Title"], "Arial", 28, INK)
@@ -218,7 +225,8 @@ def render(snapshot: dict, lang: str = "fr") -> bytes:
     props.subject = L["doc_kind"]
     props.language = LANG_TAGS[lang]
     props.author = "workshop"
-    props.keywords = ", ".join(report["tags"])
+    if report.get("tags"):
+        props.keywords = ", ".join(report["tags"])
     props.comments = L["generated_by"]
     if report["date"]:
         try:
@@ -234,8 +242,6 @@ def render(snapshot: dict, lang: str = "fr") -> bytes:
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin, section.bottom_margin = Cm(2.2), Cm(2)
     section.different_first_page_header_footer = True
-    width = 17.0  # usable width in cm
-
     header = section.header.paragraphs[0]
     _text(header, " · ".join(x for x in (report["title"], report["territory"], report["date_label"]) if x), color=MUTED, size=8)
     footer = section.footer.paragraphs[0]
@@ -244,6 +250,15 @@ def render(snapshot: dict, lang: str = "fr") -> bytes:
     _field(footer, "PAGE", 8, MUTED)
     _text(footer, f" {L['of']} ", color=MUTED, size=8)
     _field(footer, "NUMPAGES", 8, MUTED)
+    return doc
+
+
+def render(snapshot: dict, lang: str = "fr") -> bytes:
+    report = build_report(snapshot, lang)
+    L = report["labels"]
+    c = colon(lang)
+    doc = new_document(report, lang)
+    width = USABLE_WIDTH_CM
 
     # ---- title page
     kicker = doc.add_paragraph()

@@ -22,7 +22,6 @@ import copy
 import io
 import json
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ValidationError
@@ -350,57 +349,18 @@ def render_docx(event: dict, snapshots: list[dict], lang: str = "fr") -> bytes:
     """A title page for the event, then each atelier's Word compte-rendu appended (headings one level down)."""
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.enum.text import WD_BREAK
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
     from . import docx as word
 
     report = build_event_report(event, snapshots, lang)
     L = report["labels"]
     W = _common_labels(lang)
-    doc = Document()
-    word._set_language(doc, lang)
-    word._font(doc.styles["Normal"], "Arial", 10.5)
     # One level more than a workshop's document: Heading 1 is an atelier (its title), 4 an item.
-    for level, size in ((1, 20), (2, 17), (3, 13.5), (4, 11.5)):
-        style = doc.styles[f"Heading {level}"]
-        word._font(style, "Arial", size, word.ACCENT if level < 4 else word.INK)
-        style.paragraph_format.space_before = Pt(18 if level == 1 else 12)
-        style.paragraph_format.space_after = Pt(6 if level == 1 else 3)
-    word._font(doc.styles["Title"], "Arial", 28, word.INK)
-    for name in ("List Bullet", "Table Grid"):
-        word._font(doc.styles[name], "Arial")
-
-    props = doc.core_properties
-    props.title = report["title"]
-    props.subject = L["doc_kind"]
-    props.language = word.LANG_TAGS[lang]
-    props.author = "workshop"
-    props.comments = L["generated_by"]
-    if report["date"]:
-        try:
-            stamp = datetime.fromisoformat(report["date"]).replace(tzinfo=timezone.utc)
-            props.created = props.modified = stamp
-        except ValueError:
-            pass
-    props.last_modified_by = "workshop"
-    props.revision = 1
-
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2)
-    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2)
-    section.different_first_page_header_footer = True
-    width = 17.0
-    header = section.header.paragraphs[0]
-    word._text(header, " · ".join(x for x in (report["title"], report["territory"], report["date_label"]) if x), color=word.MUTED, size=8)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    word._text(footer, f"{L['page']} ", color=word.MUTED, size=8)
-    word._field(footer, "PAGE", 8, word.MUTED)
-    word._text(footer, f" {L['of']} ", color=word.MUTED, size=8)
-    word._field(footer, "NUMPAGES", 8, word.MUTED)
+    doc = word.new_document(report, lang, heading_sizes=((1, 20), (2, 17), (3, 13.5), (4, 11.5)))
+    width = word.USABLE_WIDTH_CM
 
     # ---- the event's title page
     kicker = doc.add_paragraph()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from ..errors import Unauthenticated, WorkshopError
