@@ -122,13 +122,7 @@ def console(token: str):
 
 @bp.get("/qr/<code>.svg")
 def qr(code: str):
-    try:
-        workshop = _service().find_workshop(code)
-    except WorkshopError:
-        abort(404)
-    response = Response(qr_svg(join_url(workshop["code"])), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return _qr_response(code, join_url)
 
 
 @bp.get("/r/<code>")
@@ -166,11 +160,15 @@ def restitution(code: str):
 @bp.get("/qr/r/<code>.svg")
 def restitution_qr(code: str):
     """QR code of the restitution page (for the projector, the phones, a printed poster)."""
-    try:
-        workshop = _service().find_workshop(code)
-    except WorkshopError:
+    return _qr_response(code, restitution_url)
+
+
+def _qr_response(code: str, url_for_code) -> Response:
+    """The QR code (SVG) of one of a workshop's public addresses; 404 for an unknown code."""
+    workshop = _public_workshop_or_404(code)
+    if workshop is None:
         abort(404)
-    response = Response(qr_svg(restitution_url(workshop["code"])), mimetype="image/svg+xml")
+    response = Response(qr_svg(url_for_code(workshop["code"])), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
