@@ -1,6 +1,6 @@
 """Benchmark: a room of phones posting and voting against a real server, per async mode.
 
-    .venv/bin/python bench/realtime.py --phones 100 --ideas 3 --modes eventlet threading
+    .venv/bin/python bench/realtime.py --phones 100 --ideas 3 --modes eventlet threading [--database postgres]
 
 For each mode it starts ``workshop serve`` on 127.0.0.1 with a fresh SQLite
 instance, connects the phones, runs diverge (every phone posts) and define
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "docs")]
 
 from example_client import Client  # noqa: E402
-from support import Server, new_op, wait_until  # noqa: E402
+from support import Server, _drop_schema, _postgres_schema_url, new_op, wait_until  # noqa: E402
 
 
 def rss_kib(pid: int) -> int:
@@ -63,9 +63,12 @@ def pct(values, p):
     return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000 if values else float("nan")
 
 
-def run_mode(mode: str, phones_n: int, ideas_n: int) -> dict:
+def run_mode(mode: str, phones_n: int, ideas_n: int, database: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp), async_mode=mode).start()
+        url, schema = (None, None)
+        if database == "postgres":
+            url, schema = _postgres_schema_url()
+        server = Server(Path(tmp), async_mode=mode, database_url=url).start()
         try:
             token = wait_until(lambda: re.search(r"/f/([A-Za-z0-9_-]+)", server.output())).group(1)
             fac = Client(server.url, {"facilitator_token": token})
@@ -122,6 +125,8 @@ def run_mode(mode: str, phones_n: int, ideas_n: int) -> dict:
             }
         finally:
             server.stop()
+            if schema:
+                _drop_schema(schema)
 
 
 def main() -> None:
@@ -129,10 +134,13 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--ideas", type=int, default=3)
     parser.add_argument("--modes", nargs="+", default=["eventlet", "threading"])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                        help="postgres: a fresh schema in the server at 127.0.0.1:5432 (WORKSHOP_TEST_POSTGRES)")
     args = parser.parse_args()
-    results = [run_mode(m, args.phones, args.ideas) for m in args.modes]
+    results = [run_mode(m, args.phones, args.ideas, args.database) for m in args.modes]
     keys = [k for k in results[0] if k != "mode"]
-    print(f"\n{args.phones} phones, {args.ideas} ideas each, then every phone spends its dots (baseline: {results[0]['mode']})")
+    print(f"\n{args.phones} phones, {args.ideas} ideas each, then every phone spends its dots "
+          f"({args.database}; baseline: {results[0]['mode']})")
     print(f"{'':24}" + "".join(f"{r['mode']:>14}" for r in results))
     for k in keys:
         print(f"{k:24}" + "".join(f"{r[k]:14.1f}" for r in results))

@@ -35,6 +35,7 @@ def test_serve_prints_links_and_qr_code(server):
     assert re.search(r"Participants\s+: http://127\.0\.0\.1:\d+/j/[A-Z0-9]{6}", out)
     assert "async mode: eventlet" in out
     assert "█" in out  # the QR code drawn in the terminal
+    assert "Deprecat" not in out, "the owner chose eventlet: no warning noise at start"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
 
         with warnings.catch_warnings():
             # The project's owner chose eventlet; its deprecation notice is for new projects.
-            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore")  # EventletDeprecationWarning is its own Warning subclass
             import eventlet
 
         eventlet.monkey_patch()
