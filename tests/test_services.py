@@ -990,3 +990,23 @@ def test_erasing_personal_data_keeps_the_outcome_and_revokes_access(service):
     with pytest.raises(Unauthenticated):
         service.authenticate(code=code, token=token)
     assert service.purge_expired(now=utcnow().replace(year=2026, month=3, day=1) + timedelta(days=1)) == []
+
+
+def test_a_phone_cannot_flood_the_wall(service):
+    from workshop.services import FLOOD_LIMIT
+
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    code = created["workshop"]["code"]
+    phone = service.authenticate(code=code, token=service.join(service.authenticate(code=code), {"op_id": new_op()}).result["token"])
+    other = service.authenticate(code=code, token=service.join(service.authenticate(code=code), {"op_id": new_op()}).result["token"])
+    service.advance_phase(fac, {"op_id": new_op()})
+    for n in range(FLOOD_LIMIT):
+        service.post_idea(phone, {"op_id": new_op(), "text": f"Idée {n}"})
+    with pytest.raises(ValidationError) as info:
+        service.post_idea(phone, {"op_id": new_op(), "text": "Une de trop"})
+    assert info.value.code == "too_fast"
+    service.post_idea(other, {"op_id": new_op(), "text": "Les autres continuent"})
+    for n in range(FLOOD_LIMIT + 3):  # typing in paper notes is not limited
+        service.post_idea(fac, {"op_id": new_op(), "text": f"Post-it {n}"})
+    assert len(service.full_snapshot(fac.workshop_id)["rounds"][0]["ideas"]) == 2 * FLOOD_LIMIT + 4

@@ -49,6 +49,7 @@ from .storage.models import (
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B, G/6 look-alikes
 CODE_LENGTH = 6
 OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+FLOOD_LIMIT, FLOOD_WINDOW = 12, 60  # ideas (or actions) per participant per minute
 ACTION_STATUSES = ("proposed", "planned", "in_progress", "done", "abandoned")
 
 FACILITATOR, PARTICIPANT, SCREEN, GUEST = "facilitator", "participant", "screen", "guest"
@@ -312,6 +313,21 @@ class WorkshopService:
             raise NotFound(f"unknown_{what}")
         return obj
 
+    @staticmethod
+    def _slow_down(s: Session, model: type, participant_id: int) -> None:
+        """A phone may write ideas or actions at a human pace, not flood the wall.
+
+        ``FLOOD_LIMIT`` items per ``FLOOD_WINDOW`` seconds per participant is far
+        above what anyone types; a script or a stuck button is stopped with a
+        readable error, and nothing else is affected.
+        """
+        since = utcnow() - timedelta(seconds=FLOOD_WINDOW)
+        recent = s.scalar(
+            select(func.count()).select_from(model).where(model.participant_id == participant_id, model.created_at >= since)
+        )
+        if recent >= FLOOD_LIMIT:
+            raise ValidationError("too_fast", seconds=FLOOD_WINDOW)
+
     def _idea_change(self, s: Session, w: Workshop, idea: Idea) -> Change:
         author = s.get(Participant, idea.participant_id) if idea.participant_id else None
         count = 1 + (s.scalar(select(func.count()).select_from(Idea).where(Idea.merged_into_id == idea.id)) or 0)
@@ -449,6 +465,7 @@ class WorkshopService:
                 idea = Idea(round_id=r.id, participant_id=None, text=text, group=group, on_behalf=True)
             else:
                 p = s.get(Participant, actor.participant_id)
+                self._slow_down(s, Idea, p.id)
                 idea = Idea(round_id=r.id, participant_id=p.id, text=text, group=p.group)
             s.add(idea)
             s.flush()
@@ -672,6 +689,8 @@ class WorkshopService:
                 raise ValidationError("theme_not_kept")
             if s.scalar(select(func.count()).select_from(Action).where(Action.round_id == r.id)) >= 500:
                 raise ValidationError("too_many_actions")
+            if actor.participant_id is not None:
+                self._slow_down(s, Action, actor.participant_id)
             action = Action(
                 round_id=r.id,
                 theme_id=theme.id,

@@ -264,11 +264,11 @@ def test_diverge_wall_word_cloud_hidden_ideas_and_qr_on_demand(workshop, project
 
 def test_many_ideas_turn_into_pages(workshop, projector, people):
     page = projector
-    phones = [people.phone(f"P{n}") for n in range(3)]
+    phones = [people.phone(f"P{n}") for n in range(10)]  # a phone writes at a human pace (flood limit)
     people.do("phase.advance", expected_phase="lobby")
     total = 90
     for n in range(total):
-        post(phones[n % 3], f"{IDEAS[n % len(IDEAS)]} (proposition {n + 1})")
+        post(phones[n % 10], f"{IDEAS[n % len(IDEAS)]} (proposition {n + 1})")
     expect(page.locator("#sc-idea-count")).to_have_text(f"{total} idées")
     expect(page.locator("#sc-pager")).to_have_text(re.compile(r"^Page \d+ sur \d+$"))
     pages = int(page.locator("#sc-pager").inner_text().split()[-1])

@@ -96,6 +96,7 @@ MESSAGES = {
     "round_not_closed": _l("What became of an action can be recorded once its round is closed."),
     "future_date": _l("The date cannot be in the future."),
     "not_published": _l("This workshop's summary is not published."),
+    "too_fast": _l("You are sending a lot very quickly: wait a moment, then send again."),
     "unknown_event": _l("No event has this code."),
     "workshop_in_other_event": _l("This workshop already belongs to another event."),
     "not_in_event": _l("This workshop is not part of this event."),
