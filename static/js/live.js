@@ -70,17 +70,23 @@
   function Outbox(key) {
     this.key = key;
     this.items = [];
-    var raw = storage() && storage().getItem(key);
-    if (raw) { try { this.items = JSON.parse(raw) || []; } catch (e) { this.items = []; } }
+    this.load();
   }
+  /* Re-read before every change: two tabs of the same phone share the list. */
+  Outbox.prototype.load = function () {
+    var raw = this.key && storage() && storage().getItem(this.key);
+    if (!raw) return;
+    try { this.items = JSON.parse(raw) || []; } catch (e) { /* keep what we have */ }
+  };
   Outbox.prototype.save = function () {
     var s = storage();
-    if (!s) return;
+    if (!s || !this.key) return; // no key: kept in memory only
     if (this.items.length) s.setItem(this.key, JSON.stringify(this.items));
     else s.removeItem(this.key);
   };
-  Outbox.prototype.add = function (item) { this.items.push(item); this.save(); };
+  Outbox.prototype.add = function (item) { this.load(); this.items.push(item); this.save(); };
   Outbox.prototype.remove = function (opId) {
+    this.load();
     this.items = this.items.filter(function (i) { return i.payload.op_id !== opId; });
     this.save();
   };
@@ -97,8 +103,7 @@
    *   options.events      {event: handler} for server broadcasts
    */
   function connect(options) {
-    var outbox = new Outbox(options.outboxKey || "outbox:volatile");
-    if (!options.outboxKey) outbox.items = [];
+    var outbox = new Outbox(options.outboxKey || null);
     var inflight = {};
     var waiters = {};
     var state = "connecting";
