@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..errors import WorkshopError
 from ..gatherings import GatheringService
@@ -39,7 +40,7 @@ def plenary(code: str):
     try:
         event = _gatherings().event_view(code)
     except WorkshopError:
-        return render_template("not_found.html", code=code), 404
+        return render_template("not_found.html", code="", message=_("No event has this code."), show_form=False), 404
     workshops = [{k: w[k] for k in ("code", "title", "territory", "status")} for w in event["workshops"]]
     from ..exports.common import format_date
 
