@@ -259,3 +259,14 @@ def test_same_app_runs_without_eventlet(tmp_path):
         facilitator.close()
     finally:
         srv.stop()
+
+
+def test_qr_codes_carry_the_address_printed_by_serve(server):
+    """Opened on the laptop as 127.0.0.1 or localhost, the projector still shows the served address."""
+    token = facilitator_token(server)
+    facilitator = connect(server, {"facilitator_token": token})
+    code = facilitator.ok("snapshot")["workshop"]["code"]
+    facilitator.close()
+    localhost = server.url.replace("127.0.0.1", "localhost")
+    with urllib.request.urlopen(f"{localhost}/api/workshops/{code}") as response:
+        assert json.loads(response.read())["data"]["join_url"] == f"{server.url}/j/{code}"

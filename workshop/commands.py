@@ -102,6 +102,9 @@ def serve(host, port, async_mode, plan, code):
     chosen = next((w for w in workshops if w["code"] == (code or "").upper()), workshops[-1] if workshops else None)
     address = lan_address() if host in ("0.0.0.0", "::") else host
     base = app.config.get("PUBLIC_URL") or f"http://{address}:{port}"
+    # QR codes and links must carry the address phones can reach, even when the
+    # laptop itself opened the projector page as http://127.0.0.1:…
+    app.config["PUBLIC_URL"] = base
     click.echo(f"workshop — {base}  (async mode: {async_mode}, database: {app.config['DATABASE_URL'].split('://')[0]})")
     if chosen:
         click.echo(f"\n  {chosen['title']} — code {chosen['code']}")
