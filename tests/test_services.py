@@ -1010,3 +1010,41 @@ def test_a_phone_cannot_flood_the_wall(service):
     for n in range(FLOOD_LIMIT + 3):  # typing in paper notes is not limited
         service.post_idea(fac, {"op_id": new_op(), "text": f"Post-it {n}"})
     assert len(service.full_snapshot(fac.workshop_id)["rounds"][0]["ideas"]) == 2 * FLOOD_LIMIT + 4
+
+
+def test_snapshots_follow_every_change_and_the_clock(service):
+    """Reconnecting clients share one cached state; a write, a timer or an erasure is always seen."""
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    code = created["workshop"]["code"]
+    joined = service.join(service.authenticate(code=code), {"op_id": new_op(), "pseudonym": "Yanis"}).result
+    phone = service.authenticate(code=code, token=joined["token"])
+    first = service.snapshot(phone)
+    assert service.snapshot(phone) == first  # served again from the cache
+    service.advance_phase(fac, {"op_id": new_op()})
+    service.post_idea(phone, {"op_id": new_op(), "text": "Des bancs"})
+    again = service.snapshot(phone)
+    assert again["rounds"][0]["phase"] == "diverge" and [i["text"] for i in again["rounds"][0]["ideas"]] == ["Des bancs"]
+
+    service.set_timer(fac, {"op_id": new_op(), "seconds": 600})
+    remaining = service.snapshot(fac)["rounds"][0]["timer"]["remaining"]
+    assert 590 <= remaining <= 600
+    fac_view = service.snapshot(fac)
+    assert fac_view["role"] == "facilitator" and service.snapshot(phone)["role"] == "participant"  # the shared state is not marked
+
+    service.erase_personal_data(fac.workshop_id)
+    assert [p["pseudonym"] for p in service.snapshot(fac)["participants"]] == [None]
+
+
+def test_phones_get_syntheses_without_every_idea(service):
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    code = created["workshop"]["code"]
+    phone = service.authenticate(code=code, token=service.join(service.authenticate(code=code), {"op_id": new_op()}).result["token"])
+    screen = service.authenticate(code=code, role="screen")
+    service.advance_phase(fac, {"op_id": new_op()})
+    service.post_idea(phone, {"op_id": new_op(), "text": "Une idée"})
+    service.advance_phase(fac, {"op_id": new_op()})
+    on_phone = service.snapshot(phone)["rounds"][0]["syntheses"]["diverge"]
+    assert on_phone == {"question": "Q", "total_ideas": 1, "contributions": 1}
+    assert service.snapshot(screen)["rounds"][0]["syntheses"]["diverge"]["ideas"][0]["text"] == "Une idée"

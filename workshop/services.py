@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as dt_date
@@ -49,6 +50,7 @@ from .storage.models import (
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B, G/6 look-alikes
 CODE_LENGTH = 6
 OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+SNAPSHOT_CACHE_SIZE = 32  # workshops whose full state is kept for reconnecting clients
 FLOOD_LIMIT, FLOOD_WINDOW = 12, 60  # ideas (or actions) per participant per minute
 ACTION_STATUSES = ("proposed", "planned", "in_progress", "done", "abandoned")
 
@@ -168,11 +170,21 @@ def workshop_view(w: Workshop) -> dict[str, Any]:
     }
 
 
+def _remaining(ends: datetime | None) -> int | None:
+    if ends is None:
+        return None
+    ends = ends if ends.tzinfo else ends.replace(tzinfo=timezone.utc)
+    return max(0, int((ends - utcnow()).total_seconds()))
+
+
+def _timer_now(timer: dict) -> dict:
+    """A round's timer with its remaining seconds as of now."""
+    ends = timer.get("ends_at")
+    return {**timer, "remaining": _remaining(datetime.fromisoformat(ends.replace("Z", "+00:00")) if ends else None)}
+
+
 def round_view_header(r: Round) -> dict[str, Any]:
-    remaining = None
-    if r.timer_ends_at is not None:
-        ends = r.timer_ends_at if r.timer_ends_at.tzinfo else r.timer_ends_at.replace(tzinfo=timezone.utc)
-        remaining = max(0, int((ends - utcnow()).total_seconds()))
+    remaining = _remaining(r.timer_ends_at)
     return {
         "id": r.id,
         "position": r.position,
@@ -248,6 +260,8 @@ class WorkshopService:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._snapshots: OrderedDict[int, tuple[int | None, dict]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # ----------------------------------------------------------------- plumbing
 
@@ -1153,12 +1167,43 @@ class WorkshopService:
         }
 
     def snapshot(self, actor: Actor, payload: object = None) -> dict[str, Any]:
-        """The state visible to ``actor``, from which a (re)connecting client rebuilds its view."""
-        full = self.full_snapshot(actor.workshop_id)
+        """The state visible to ``actor``, from which a (re)connecting client rebuilds its view.
+
+        When the Wi-Fi of a hall drops, hundreds of phones reconnect at once and
+        each asks for a snapshot: the full state is built once per change of the
+        workshop (see :meth:`_cached_full_snapshot`) and only filtered per person.
+        """
+        full = self._cached_full_snapshot(actor.workshop_id)
         if actor.role == FACILITATOR:
-            full["role"] = FACILITATOR
-            return full
+            return {**full, "role": FACILITATOR}
         return public_snapshot(full, actor.role, actor.participant_id)
+
+    def _cached_full_snapshot(self, workshop_id: int) -> dict[str, Any]:
+        """The full snapshot, rebuilt only when the workshop has changed.
+
+        Every change goes through :meth:`_write`, which records an operation
+        row: the workshop's highest operation id is its version (read first, so
+        a cached state is never older than the version it is filed under).  The
+        cached dict is shared: nobody may mutate it.  Timers are recomputed on
+        every read, since their remaining time runs on without any write.
+        """
+        with self.db.sessions() as s:
+            version = s.scalar(select(func.max(Operation.id)).where(Operation.workshop_id == workshop_id))
+            with self._cache_lock:
+                hit = self._snapshots.get(workshop_id)
+            if hit is not None and hit[0] == version:
+                full = hit[1]
+            else:
+                w = s.get(Workshop, workshop_id)
+                if w is None:
+                    raise NotFound("unknown_workshop")
+                full = self._full_snapshot(s, w)
+                with self._cache_lock:
+                    self._snapshots[workshop_id] = (version, full)
+                    self._snapshots.move_to_end(workshop_id)
+                    while len(self._snapshots) > SNAPSHOT_CACHE_SIZE:
+                        self._snapshots.popitem(last=False)
+        return {**full, "rounds": [{**r, "timer": _timer_now(r["timer"])} for r in full["rounds"]]}
 
     def presence(self, workshop_id: int) -> dict[str, Any]:
         """How many have joined, by stakeholder group, and how many ideas each round holds."""
@@ -1218,7 +1263,10 @@ class WorkshopService:
             for p in participants:
                 p.pseudonym = None
                 p.token = secrets.token_urlsafe(24)
-            s.execute(delete(Operation).where(Operation.workshop_id == w.id))  # replies held tokens
+            # Stored replies of `join` held tokens: redact them.  The erasure is
+            # itself recorded as an operation, which also marks the workshop changed.
+            s.execute(update(Operation).where(Operation.workshop_id == w.id, Operation.actor == GUEST).values(result={"erased": True}))
+            s.add(Operation(workshop_id=w.id, actor="system", op_id=f"erase-{secrets.token_hex(8)}", result={"erased": True}))
             w.status = "archived"
             return {"participants": len(participants)}
 

@@ -42,6 +42,32 @@ def own_idea(idea: dict) -> dict:
     return {**{k: v for k, v in idea.items() if k not in PRIVATE_KEYS}, "mine": True}
 
 
+def phone_synthesis(phase: str, data: dict | None) -> dict | None:
+    """A frozen synthesis as a phone needs it: what was decided, without every idea's text.
+
+    The projector and the console get the whole synthesis; a phone shows the
+    kept themes and the ranked actions, so it is not sent hundreds of ideas
+    again each time it reconnects over the venue's Wi-Fi.
+    """
+    if data is None:
+        return None
+    if phase == "diverge":
+        return {k: data.get(k) for k in ("question", "total_ideas", "contributions")}
+    if phase == "define":
+        keys = ("id", "rank", "title", "objective", "criteria", "kept", "dots", "voters")
+        return {"question": data.get("question"), "themes": [{k: t.get(k) for k in keys} for t in data.get("themes", [])]}
+    if phase == "converge":
+        keys = ("id", "rank", "title", "status", "owner", "deadline", "dots", "voters")
+        return {
+            "question": data.get("question"),
+            "actions": [
+                {**{k: a.get(k) for k in keys}, "theme": {"id": a["theme"]["id"], "title": a["theme"]["title"]} if a.get("theme") else None}
+                for a in data.get("actions", [])
+            ],
+        }
+    return data
+
+
 def public_action(action: dict) -> dict:
     return {k: v for k, v in action.items() if k not in PRIVATE_KEYS}
 
@@ -85,7 +111,11 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
                 kind: round_tallies(r, kind) if tallies_visible(settings, header, kind) else None
                 for kind in ("theme", "action")
             },
-            syntheses=r["syntheses"],
+            syntheses=(
+                {phase: phone_synthesis(phase, data) for phase, data in r["syntheses"].items()}
+                if participant_id is not None
+                else r["syntheses"]
+            ),
         )
         rounds.append(header)
         if participant_id is not None:

@@ -18,7 +18,7 @@ import logging
 import queue
 import time
 
-from ..domain.visibility import own_idea, public_action, public_idea, public_workshop
+from ..domain.visibility import own_idea, phone_synthesis, public_action, public_idea, public_workshop
 from ..services import Change, WorkshopService
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,8 @@ class Broadcaster:
         elif kind == "round":
             self._emit("round", data, everyone)
         elif kind == "synthesis":
-            self._emit("synthesis", data, everyone)
+            self._emit("synthesis", data, [facilitator_room(wid), screen_room(wid)])
+            self._emit("synthesis", {**data, "data": phone_synthesis(data["phase"], data["data"])}, participants_room(wid))
         elif kind == "workshop":
             self._emit("workshop", public_workshop(data), everyone)
         elif kind == "plan":
