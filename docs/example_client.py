@@ -4,7 +4,7 @@ Runs one complete round — participants join, post ideas, the facilitator
 moderates and groups them into themes, everyone dot-votes, actions are
 proposed, completed and prioritised — then downloads the JSON export.
 
-    python docs/example_client.py http://127.0.0.1:5000 <facilitator token> --participants 20 --out atelier.json
+    python docs/example_client.py http://127.0.0.1:8000 <facilitator token> --participants 20 --out atelier.json
 
 It uses nothing but python-socketio's client and the standard library, and is
 run by the test-suite against a real server (tests/test_realtime.py).
@@ -218,7 +218,7 @@ def run_parallel(fn, phones: list[Client]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url", help="server address, e.g. http://127.0.0.1:5000")
+    parser.add_argument("url", help="server address, e.g. http://127.0.0.1:8000")
     parser.add_argument("facilitator_token")
     parser.add_argument("--participants", type=int, default=20)
     parser.add_argument("--out", default="atelier.json", help="where to write the JSON export")

@@ -95,3 +95,18 @@ def test_erase_archives_and_forgets_pseudonyms(run):
     assert result.exit_code == 0 and "archived" in result.output
     listed = run("list").output
     assert f"{code}\tarchived" in listed
+
+
+def test_serve_says_plainly_when_the_port_is_taken(run):
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--async-mode", "threading"])
+    finally:
+        busy.close()
+    assert result.exit_code != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and f"--port {port + 1}" in result.output

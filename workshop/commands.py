@@ -57,6 +57,22 @@ def lan_address() -> str:
         probe.close()
 
 
+def port_is_free(host: str, port: int) -> None:
+    """Fail early, in plain words, when another program already listens on the port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind((host, port))
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({error.strerror}): another program uses this port; "
+            f"try: workshop serve --port {port + 1}"
+        ) from None
+    finally:
+        probe.close()
+
+
 def print_qr(url: str) -> None:
     import qrcode
 
@@ -79,12 +95,13 @@ def cli():
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Use 0.0.0.0 to let phones on the local network join.")
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, help="8000 by default (5000 is often taken by macOS AirPlay).")
 @click.option("--async-mode", type=click.Choice(["eventlet", "gevent", "threading"]), default="eventlet", show_default=True)
 @click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Create a workshop from this plan first.")
 @click.option("--code", help="Show the links of this workshop (default: the most recent open one).")
 def serve(host, port, async_mode, plan, code):
     """Run the server, print the facilitator link, the join link and a QR code."""
+    port_is_free(host, port)
     app = _app(ASYNC_MODE=async_mode)
     service = _service(app)
     for expired in service.purge_expired():
