@@ -10,7 +10,7 @@
 
   var Live = window.Live;
   var h = Live.h, t = Live.t, page = Live.page;
-  var PHASES = ["lobby", "diverge", "define", "converge", "closed"];
+  var PHASES = Live.PHASES;
   var STATUSES = ["proposed", "planned", "in_progress", "done", "abandoned"];
   var CAN = {
     moderate: ["diverge", "define", "converge"],

@@ -239,5 +239,9 @@
     document.addEventListener("visibilitychange", ask);
   }
 
-  window.Live = { connect: connect, t: t, h: h, page: PAGE, newOpId: newOpId, statusBadge: statusBadge, ticker: ticker, keepAwake: keepAwake };
+  // The phases of a round and which vote each one holds (workshop/domain/phases.py).
+  var PHASES = ["lobby", "diverge", "define", "converge", "closed"];
+  var VOTE_PHASE = { theme: "define", action: "converge" };
+
+  window.Live = { PHASES: PHASES, VOTE_PHASE: VOTE_PHASE, connect: connect, t: t, h: h, page: PAGE, newOpId: newOpId, statusBadge: statusBadge, ticker: ticker, keepAwake: keepAwake };
 })();

@@ -67,7 +67,7 @@
     return r;
   }
   var ORDER = ["lobby", "diverge", "define", "converge", "closed"];
-  var VOTE_PHASE = { theme: "define", action: "converge" };
+  var VOTE_PHASE = Live.VOTE_PHASE;
   /** The server's rule (docs/protocol.md): live tallies, revealed ones, or those of a closed vote. */
   function talliesVisible(r, kind) {
     return settings().tallies === "live" || r.tallies_revealed || ORDER.indexOf(r.phase) > ORDER.indexOf(VOTE_PHASE[kind]);

@@ -14,8 +14,8 @@
   var Live = window.Live;
   var h = Live.h;
   var page = Live.page;
-  var PHASES = ["lobby", "diverge", "define", "converge", "closed"];
-  var VOTE_PHASE = { theme: "define", action: "converge" };
+  var PHASES = Live.PHASES;
+  var VOTE_PHASE = Live.VOTE_PHASE;
   var TOP_ACTIONS = 5;
   var STATE_ORDER = ["connected", "connecting", "reconnecting", "offline"];
 

@@ -13,8 +13,8 @@
   var Live = window.Live;
   var h = Live.h;
   var page = Live.page;
-  var PHASES = ["lobby", "diverge", "define", "converge", "closed"];
-  var VOTE_PHASE = { theme: "define", action: "converge" };
+  var PHASES = Live.PHASES;
+  var VOTE_PHASE = Live.VOTE_PHASE;
   var PAGE_SECONDS = 12;
   var MAX_WORDS = 40;
 
