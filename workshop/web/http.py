@@ -57,7 +57,7 @@ def home():
     return render_template("home.html")
 
 
-def _public_workshop_or_404(code: str):
+def _find_workshop_or_none(code: str):
     try:
         return _service().find_workshop(code)
     except WorkshopError:
@@ -67,7 +67,7 @@ def _public_workshop_or_404(code: str):
 @bp.get("/j/<code>")
 def participant(code: str):
     """The phone page: the QR code's target."""
-    workshop = _public_workshop_or_404(code)
+    workshop = _find_workshop_or_none(code)
     if workshop is None:
         return render_template("not_found.html", code=code), 404
     page = {
@@ -82,7 +82,7 @@ def participant(code: str):
 @bp.get("/s/<code>")
 def screen(code: str):
     """The projector page: read-only, no controls."""
-    workshop = _public_workshop_or_404(code)
+    workshop = _find_workshop_or_none(code)
     if workshop is None:
         return render_template("not_found.html", code=code), 404
     page = {
@@ -167,7 +167,7 @@ def restitution_qr(code: str):
 
 def _qr_response(code: str, url_for_code) -> Response:
     """The QR code (SVG) of one of a workshop's public addresses; 404 for an unknown code."""
-    workshop = _public_workshop_or_404(code)
+    workshop = _find_workshop_or_none(code)
     if workshop is None:
         abort(404)
     response = Response(qr_svg(url_for_code(workshop["code"])), mimetype="image/svg+xml")
