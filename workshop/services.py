@@ -29,8 +29,8 @@ from .domain import restitution as restitution_rules
 from .domain.settings import normalize_settings
 from .domain.synthesis import build_action_plan, build_synthesis
 from .domain.text import clean_list, clean_text
-from .domain.visibility import public_snapshot, tallies_visible
-from .domain.voting import Ballot, apply_vote, tally
+from .domain.visibility import public_snapshot, room_tallies, round_rules, tallies_visible
+from .domain.voting import Ballot, apply_vote, ranked_tally
 from .errors import Forbidden, NotFound, PhaseError, Unauthenticated, ValidationError, WorkshopError
 from .storage.db import Database
 from .storage.models import (
@@ -52,7 +52,8 @@ CODE_LENGTH = 6
 OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 SNAPSHOT_CACHE_SIZE = 32  # workshops whose full state is kept for reconnecting clients
 FLOOD_LIMIT, FLOOD_WINDOW = 12, 60  # ideas (or actions) per participant per minute
-ACTION_STATUSES = ("proposed", "planned", "in_progress", "done", "abandoned")
+ACTION_STATUSES = ("proposed", *restitution_rules.STATUSES)
+RULES = phases.rules(ACTION_STATUSES, restitution_rules.STATUSES)
 
 FACILITATOR, PARTICIPANT, SCREEN, GUEST = "facilitator", "participant", "screen", "guest"
 
@@ -183,9 +184,10 @@ def _timer_now(timer: dict) -> dict:
     return {**timer, "remaining": _remaining(datetime.fromisoformat(ends.replace("Z", "+00:00")) if ends else None)}
 
 
-def round_view_header(r: Round) -> dict[str, Any]:
+def round_view_header(r: Round, settings: dict) -> dict[str, Any]:
+    """A round without its content, with what its phase allows (``can``) and whether the room sees its tallies."""
     remaining = _remaining(r.timer_ends_at)
-    return {
+    header = {
         "id": r.id,
         "position": r.position,
         "question": r.question,
@@ -194,6 +196,7 @@ def round_view_header(r: Round) -> dict[str, Any]:
         "tallies_revealed": r.tallies_revealed,
         "timer": {"ends_at": _iso(r.timer_ends_at), "seconds": r.timer_seconds, "remaining": remaining},
     }
+    return {**header, **round_rules(settings, header)}
 
 
 def idea_view(i: Idea, author: Participant | None, anonymous: bool, count: int = 1) -> dict[str, Any]:
@@ -905,12 +908,16 @@ class WorkshopService:
             r = s.get(Round, round_id)
             if w is None or r is None:
                 raise NotFound("unknown_round")
-            result = tally(Ballot(t, g, d) for t, g, d in rows)
+            order = None
+            if kind == "theme":
+                order = dict(s.execute(select(Theme.id, Theme.position).where(Theme.round_id == round_id)).all())
+            items, ranking = ranked_tally((Ballot(t, g, d) for t, g, d in rows), order)
             return {
                 "round_id": round_id,
                 "kind": kind,
-                "items": [{"id": tid, **t} for tid, t in sorted(result.items())],
-                "visible": tallies_visible(w.settings, round_view_header(r), kind),
+                "items": items,
+                "ranking": ranking,
+                "visible": tallies_visible(w.settings, round_view_header(r, w.settings), kind),
             }
 
     # ----------------------------------------------------------------- facilitator controls
@@ -950,7 +957,7 @@ class WorkshopService:
             r.timer_ends_at, r.timer_seconds = None, None
             s.flush()
             plan = self._refresh_plan(s, w)
-            header = round_view_header(r)
+            header = round_view_header(r, w.settings)
             changes.insert(0, Change("round", w.id, header))
             changes.append(Change("plan", w.id, plan))
             if closing in (phases.DEFINE, phases.CONVERGE):
@@ -1002,7 +1009,7 @@ class WorkshopService:
             s.execute(delete(Synthesis).where(Synthesis.round_id == r.id, Synthesis.phase == r.phase))
             s.flush()
             plan = self._refresh_plan(s, w)
-            header = round_view_header(r)
+            header = round_view_header(r, w.settings)
             return {"round": header}, [
                 Change("round", w.id, header),
                 Change("synthesis", w.id, {"round_id": r.id, "phase": r.phase, "data": None}),
@@ -1024,7 +1031,7 @@ class WorkshopService:
             r = self._round(s, actor, _int_field(payload, "round_id", required=False), lock=True)
             r.tallies_revealed = revealed
             s.flush()
-            header = round_view_header(r)
+            header = round_view_header(r, w.settings)
             changes = [Change("round", w.id, header)]
             changes += [Change("tally", w.id, {"round_id": r.id, "kind": k}) for k in ("theme", "action")]
             return {"round": header}, changes
@@ -1047,7 +1054,7 @@ class WorkshopService:
             else:
                 r.timer_seconds, r.timer_ends_at = None, None
             s.flush()
-            header = round_view_header(r)
+            header = round_view_header(r, w.settings)
             return {"round": header}, [Change("round", w.id, header)]
 
         return self._write(actor, payload.get("op_id"), run)
@@ -1095,7 +1102,7 @@ class WorkshopService:
             s.add(r)
             s.flush()
             plan = self._refresh_plan(s, w)
-            header = round_view_header(r)
+            header = round_view_header(r, w.settings)
             return {"round": header}, [Change("round", w.id, header), Change("plan", w.id, plan)]
 
         return self._write(actor, payload.get("op_id"), run)
@@ -1117,7 +1124,7 @@ class WorkshopService:
         }
         updates = self._updates(s, Action.round_id == r.id)
         return {
-            **round_view_header(r),
+            **round_view_header(r, w.settings),
             "ideas": [
                 idea_view(i, participants.get(i.participant_id) if i.participant_id else None, anonymous, 1 + merged[i.id])
                 for i in ideas
@@ -1175,8 +1182,10 @@ class WorkshopService:
         """
         full = self._cached_full_snapshot(actor.workshop_id)
         if actor.role == FACILITATOR:
-            return {**full, "role": FACILITATOR}
-        return public_snapshot(full, actor.role, actor.participant_id)
+            everything = dict.fromkeys(phases.VOTE_KIND_PHASE, True)
+            rounds = [{**r, **room_tallies(r, everything)} for r in full["rounds"]]
+            return {**full, "role": FACILITATOR, "rounds": rounds, "rules": RULES}
+        return {**public_snapshot(full, actor.role, actor.participant_id), "rules": RULES}
 
     def _cached_full_snapshot(self, workshop_id: int) -> dict[str, Any]:
         """The full snapshot, rebuilt only when the workshop has changed.

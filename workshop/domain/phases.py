@@ -30,6 +30,22 @@ ALLOWED: dict[str, frozenset[str]] = {
 VOTE_KIND_PHASE = {"theme": DEFINE, "action": CONVERGE}
 
 
+def capabilities(phase: str) -> dict[str, bool]:
+    """What the room may do in ``phase``, capability by capability: pages decide from this, not from a copy of the table."""
+    return {capability: phase in allowed for capability, allowed in ALLOWED.items()}
+
+
+def rules(action_statuses: tuple[str, ...], follow_up_statuses: tuple[str, ...]) -> dict:
+    """The rules a page needs to lay itself out, sent in every snapshot (the browser never re-writes them)."""
+    return {
+        "phases": list(ORDER),
+        "capabilities": {capability: [p for p in ORDER if p in allowed] for capability, allowed in ALLOWED.items()},
+        "vote_phase": dict(VOTE_KIND_PHASE),
+        "action_statuses": list(action_statuses),
+        "follow_up_statuses": list(follow_up_statuses),
+    }
+
+
 def require(phase: str, capability: str) -> None:
     """Raise :class:`PhaseError` unless ``capability`` is allowed in ``phase``."""
     if phase not in ALLOWED[capability]:

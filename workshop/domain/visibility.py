@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import phases
-from .voting import Ballot, tally
+from .voting import Ballot, ranked_tally
 
 PRIVATE_KEYS = ("participant_id",)
+ROUND_HEADER_KEYS = ("id", "position", "question", "phase", "timings", "tallies_revealed", "timer", "can", "tallies_visible")
 #: the workshop facts anyone in the room may read (a whitelist: a new secret column stays private)
 PUBLIC_WORKSHOP_KEYS = (
     "id", "code", "title", "territory", "date", "language", "description", "tags", "settings", "status", "show_qr",
@@ -79,9 +80,28 @@ def tallies_visible(settings: dict, round_header: dict, kind: str) -> bool:
     return phases.ORDER.index(round_header["phase"]) > phases.ORDER.index(phases.VOTE_KIND_PHASE[kind])
 
 
-def round_tallies(round_full: dict, kind: str) -> list[dict]:
-    result = tally(Ballot(v["target_id"], v["group"], v["dots"]) for v in round_full["votes"] if v["kind"] == kind)
-    return [{"id": tid, **t} for tid, t in sorted(result.items())]
+def round_rules(settings: dict, round_header: dict) -> dict:
+    """What a round's pages must know to decide: what its phase allows and whether the room sees tallies."""
+    return {
+        "can": phases.capabilities(round_header["phase"]),
+        "tallies_visible": {kind: tallies_visible(settings, round_header, kind) for kind in phases.VOTE_KIND_PHASE},
+    }
+
+
+def round_tallies(round_full: dict, kind: str) -> tuple[list[dict], list[int]]:
+    """A round's tally of one vote and its ranking (themes tie-break on the facilitator's order)."""
+    order = {t["id"]: t["position"] for t in round_full["themes"]} if kind == "theme" else None
+    ballots = (Ballot(v["target_id"], v["group"], v["dots"]) for v in round_full["votes"] if v["kind"] == kind)
+    return ranked_tally(ballots, order)
+
+
+def room_tallies(round_full: dict, visible: dict[str, bool]) -> dict[str, dict]:
+    """``tallies`` and ``ranking`` of a round's votes, ``None`` where the viewer may not see them."""
+    out: dict[str, dict] = {"tallies": {}, "ranking": {}}
+    for kind in phases.VOTE_KIND_PHASE:
+        items, ranking = round_tallies(round_full, kind) if visible[kind] else (None, None)
+        out["tallies"][kind], out["ranking"][kind] = items, ranking
+    return out
 
 
 def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[str, Any]:
@@ -90,7 +110,7 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
     rounds = []
     me_votes: dict[int, dict] = {}
     for r in full["rounds"]:
-        header = {k: r[k] for k in ("id", "position", "question", "phase", "timings", "tallies_revealed", "timer")}
+        header = {k: r[k] for k in ROUND_HEADER_KEYS if k in r}
         if role == "guest":
             rounds.append(header)
             continue
@@ -107,10 +127,7 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
             ideas=ideas,
             themes=r["themes"],
             actions=[public_action(a) for a in r["actions"]],
-            tallies={
-                kind: round_tallies(r, kind) if tallies_visible(settings, header, kind) else None
-                for kind in ("theme", "action")
-            },
+            **room_tallies(r, {kind: tallies_visible(settings, header, kind) for kind in phases.VOTE_KIND_PHASE}),
             syntheses=(
                 {phase: phone_synthesis(phase, data) for phase, data in r["syntheses"].items()}
                 if participant_id is not None

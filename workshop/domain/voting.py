@@ -90,3 +90,13 @@ def rank(item_ids: Iterable[int], tallies: dict[int, dict], order: dict[int, int
             i,
         ),
     )
+
+
+def ranked_tally(ballots: Iterable[Ballot], order: dict[int, int] | None = None) -> tuple[list[dict], list[int]]:
+    """Tally items in id order, and the voted item ids ranked (most dots first).
+
+    Ties are broken as everywhere else (voters, then ``order``, then id), so a
+    page listing items in this order shows what a synthesis would freeze.
+    """
+    tallies = tally(ballots)
+    return [{"id": tid, **t} for tid, t in sorted(tallies.items())], rank(tallies, tallies, order)
