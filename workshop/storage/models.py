@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -77,6 +77,10 @@ class Workshop(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="workshop", order_by="Round.position", passive_deletes=True
+    )
+
 
 class Round(Base):
     __tablename__ = "rounds"
@@ -91,6 +95,8 @@ class Round(Base):
     tallies_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     timer_seconds: Mapped[int | None] = mapped_column(Integer)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="rounds")
 
 
 class Participant(Base):
@@ -116,6 +122,8 @@ class Theme(Base):
     kept: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    round: Mapped[Round] = relationship()
+
 
 class Idea(Base):
     __tablename__ = "ideas"
@@ -132,6 +140,9 @@ class Idea(Base):
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    author: Mapped[Participant | None] = relationship()
 
 
 class Action(Base):
@@ -151,6 +162,9 @@ class Action(Base):
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     idea_ids: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    theme: Mapped[Theme] = relationship()
 
 
 class ActionUpdate(Base):

@@ -9,46 +9,48 @@ the connection is and which rooms it sits in.  The protocol is documented in
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import current_app, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from ..errors import Unauthenticated, WorkshopError
-from ..services import FACILITATOR, GUEST, PARTICIPANT, SCREEN, Actor
+from ..services import FACILITATOR, GUEST, PARTICIPANT, SCREEN, Actor, Outcome
+from ..services import actions, ideas, restitution, rounds, snapshots, themes, voting, workshops
 from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
 from .i18n import error_payload, server_error_payload
 
 log = logging.getLogger(__name__)
 
-#: event name -> service method; every one takes (actor, payload) and returns an Outcome
-WRITE_EVENTS = {
-    "join": "join",
-    "idea.post": "post_idea",
-    "idea.edit": "edit_idea",
-    "idea.withdraw": "withdraw_idea",
-    "idea.hide": "hide_idea",
-    "idea.merge": "merge_ideas",
-    "idea.move": "move_idea",
-    "theme.create": "create_theme",
-    "theme.update": "update_theme",
-    "theme.delete": "delete_theme",
-    "action.propose": "propose_action",
-    "action.update": "update_action",
-    "vote": "vote",
-    "phase.advance": "advance_phase",
-    "phase.reopen": "reopen_phase",
-    "tallies.reveal": "reveal_tallies",
-    "timer.set": "set_timer",
-    "round.add": "add_round",
-    "screen.qr": "show_qr",
-    "restitution.publish": "publish_restitution",
-    "action.status": "update_action_status",
+#: event name -> use case; each takes (service, actor, payload) and returns an Outcome
+WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
+    "join": workshops.join,
+    "idea.post": ideas.post_idea,
+    "idea.edit": ideas.edit_idea,
+    "idea.withdraw": ideas.withdraw_idea,
+    "idea.hide": ideas.hide_idea,
+    "idea.merge": ideas.merge_ideas,
+    "idea.move": ideas.move_idea,
+    "theme.create": themes.create_theme,
+    "theme.update": themes.update_theme,
+    "theme.delete": themes.delete_theme,
+    "action.propose": actions.propose_action,
+    "action.update": actions.update_action,
+    "vote": voting.vote,
+    "phase.advance": rounds.advance_phase,
+    "phase.reopen": rounds.reopen_phase,
+    "tallies.reveal": rounds.reveal_tallies,
+    "timer.set": rounds.set_timer,
+    "round.add": rounds.add_round,
+    "screen.qr": workshops.show_qr,
+    "restitution.publish": restitution.publish_restitution,
+    "action.status": restitution.update_action_status,
 }
 
-#: read-only events: event name -> service method taking (actor, payload) and returning data
-READ_EVENTS = {
-    "snapshot": "snapshot",
-    "phase.preview": "preview_synthesis",
+#: read-only events: event name -> function taking (service, actor, payload) and returning data
+READ_EVENTS: dict[str, Callable[..., dict]] = {
+    "snapshot": snapshots.snapshot,
+    "phase.preview": rounds.preview_synthesis,
 }
 
 
@@ -104,13 +106,13 @@ def _fail(error: dict) -> dict:
     return {"ok": False, "error": error}
 
 
-def _handler(event: str, method_name: str):
+def _handler(event: str, use_case: Callable[..., Outcome]):
     def handle(payload=None):
         actor = _actor()
         if actor is None:
             return _fail(error_payload(Unauthenticated("missing_code")))
         try:
-            outcome = getattr(_service(), method_name)(actor, payload)
+            outcome = use_case(_service(), actor, payload)
         except WorkshopError as error:
             return _fail(error_payload(error))
         except Exception:
@@ -125,13 +127,13 @@ def _handler(event: str, method_name: str):
     return handle
 
 
-def _reader(event: str, method_name: str):
+def _reader(event: str, read: Callable[..., dict]):
     def handle(payload=None):
         actor = _actor()
         if actor is None:
             return _fail(error_payload(Unauthenticated("missing_code")))
         try:
-            return _ok(getattr(_service(), method_name)(actor, payload))
+            return _ok(read(_service(), actor, payload))
         except WorkshopError as error:
             return _fail(error_payload(error))
         except Exception:
@@ -156,10 +158,10 @@ def init_app(app) -> SocketIO:
     service = app.extensions["workshop.service"]
     app.extensions["workshop.broadcaster"] = Broadcaster(socketio, service, app.config["TALLY_INTERVAL"])
     socketio.on_event("connect", on_connect)
-    for event, method in READ_EVENTS.items():
-        socketio.on_event(event, _reader(event, method))
-    for event, method in WRITE_EVENTS.items():
-        socketio.on_event(event, _handler(event, method))
+    for event, read in READ_EVENTS.items():
+        socketio.on_event(event, _reader(event, read))
+    for event, use_case in WRITE_EVENTS.items():
+        socketio.on_event(event, _handler(event, use_case))
     return socketio
 
 

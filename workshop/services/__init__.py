@@ -1,0 +1,108 @@
+"""Use cases of a workshop: one function, one transaction, one answer.
+
+Each module owns one resource and its use cases; :mod:`.base` holds the frame
+they share (who is calling, what changed, the exactly-once transaction and the
+:func:`~.base.use_case` declaration of roles, checks and phase capability):
+
+- :mod:`.workshops` — creating a workshop, who a connection is, joining, the projector's QR code;
+- :mod:`.ideas` — posting, editing, withdrawing, hiding, merging, filing ideas;
+- :mod:`.themes` — themes, objectives and criteria;
+- :mod:`.actions` — actions and their sheets;
+- :mod:`.voting` — dot votes and tallies;
+- :mod:`.rounds` — phases, reveal, timer, preview, new rounds;
+- :mod:`.restitution` — what became of actions, the public page;
+- :mod:`.snapshots` — the full state, the draft plan, presence, the snapshot cache;
+- :mod:`.privacy` — erasure and retention;
+- :mod:`.queries` and :mod:`.views` — the shared reads and the protocol's shapes.
+
+:class:`WorkshopService` binds them to one database (and one snapshot cache):
+every use case is a plain function whose first argument is the service, so
+``service.post_idea(actor, payload)`` and ``ideas.post_idea(service, actor,
+payload)`` are the same call.  Nothing here knows about Flask or Socket.IO.
+"""
+
+from __future__ import annotations
+
+from ..errors import WorkshopError
+from ..storage.db import Database
+from . import actions, ideas, privacy, restitution, rounds, snapshots, themes, voting, workshops
+from .base import FACILITATOR, GUEST, PARTICIPANT, ROLES, SCREEN, Actor, Change, Outcome
+from .queries import FLOOD_LIMIT, FLOOD_WINDOW
+from .snapshots import ACTION_STATUSES, RULES, SnapshotCache
+from .views import iso as _iso
+from .views import workshop_view
+from .workshops import new_code, normalize_code
+
+
+class WorkshopService:
+    """All use cases, bound to one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.snapshots = SnapshotCache(db)
+
+    # workshops and joining
+    create_workshop = workshops.create_workshop
+    authenticate = workshops.authenticate
+    join = workshops.join
+    show_qr = workshops.show_qr
+    find_workshop = workshops.find_workshop
+    workshop_id_for_code = workshops.workshop_id_for_code
+    list_workshops = workshops.list_workshops
+    # ideas
+    post_idea = ideas.post_idea
+    edit_idea = ideas.edit_idea
+    withdraw_idea = ideas.withdraw_idea
+    hide_idea = ideas.hide_idea
+    merge_ideas = ideas.merge_ideas
+    move_idea = ideas.move_idea
+    # themes
+    create_theme = themes.create_theme
+    update_theme = themes.update_theme
+    delete_theme = themes.delete_theme
+    # actions
+    propose_action = actions.propose_action
+    update_action = actions.update_action
+    # voting
+    vote = voting.vote
+    tallies = voting.tallies
+    # rounds and phases
+    advance_phase = rounds.advance_phase
+    reopen_phase = rounds.reopen_phase
+    reveal_tallies = rounds.reveal_tallies
+    set_timer = rounds.set_timer
+    add_round = rounds.add_round
+    preview_synthesis = rounds.preview_synthesis
+    # after the workshop
+    update_action_status = restitution.update_action_status
+    publish_restitution = restitution.publish_restitution
+    restitution = restitution.restitution
+    # reading
+    full_snapshot = snapshots.full_snapshot
+    snapshot = snapshots.snapshot
+    presence = snapshots.presence
+    # privacy
+    erase_personal_data = privacy.erase_personal_data
+    purge_expired = privacy.purge_expired
+
+
+__all__ = [
+    "ACTION_STATUSES",
+    "FACILITATOR",
+    "FLOOD_LIMIT",
+    "FLOOD_WINDOW",
+    "GUEST",
+    "PARTICIPANT",
+    "ROLES",
+    "RULES",
+    "SCREEN",
+    "Actor",
+    "Change",
+    "Outcome",
+    "WorkshopError",
+    "WorkshopService",
+    "_iso",
+    "new_code",
+    "normalize_code",
+    "workshop_view",
+]

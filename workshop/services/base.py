@@ -1,0 +1,250 @@
+"""The frame every use case runs in: who is calling, what changed, and the exactly-once write.
+
+A write reads AUTH → VALIDATION → RESOLUTION (after Parabol), and only the
+resolution differs from one use case to the next.  :func:`use_case` states the
+rest once, on the function: the roles that may call it, the payload checks made
+before any transaction, the *subject* whose round's phase is checked (the
+payload's round, or the idea, theme or action the payload names) and the phase
+capability it needs.  The decorated function then runs inside one transaction,
+exactly once per (actor, client operation id), and returns ``(result,
+changes)``; the caller gets an :class:`Outcome`.  No Flask, no Socket.IO.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..domain import phases
+from ..errors import Forbidden, ValidationError
+from ..storage.db import Database
+from ..storage.models import Operation, Round, Workshop
+from . import queries
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import WorkshopService
+
+FACILITATOR, PARTICIPANT, SCREEN, GUEST = "facilitator", "participant", "screen", "guest"
+ROLES = (FACILITATOR, PARTICIPANT, SCREEN, GUEST)
+OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling, as established at connection time."""
+
+    role: str
+    workshop_id: int
+    participant_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The namespace of this actor's operation ids."""
+        if self.role == PARTICIPANT:
+            return f"p{self.participant_id}"
+        return "f" if self.role == FACILITATOR else self.role
+
+
+@dataclass(frozen=True)
+class Change:
+    """Something that changed, for the broadcaster to fan out.
+
+    ``kind`` is one of: idea, idea_removed, theme, theme_removed, action,
+    round, tally, presence, synthesis, plan, workshop.  ``data`` is the full
+    (facilitator-level) view; the broadcaster decides what each room sees.
+    """
+
+    kind: str
+    workshop_id: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """The answer to the sender (``result``) and the changes to broadcast."""
+
+    result: dict[str, Any]
+    changes: list[Change] = field(default_factory=list)
+    replayed: bool = False
+
+
+Resolution = tuple[dict[str, Any], list[Change]]
+
+
+# --------------------------------------------------------------------------- payload checks
+
+
+def require_dict(payload: object) -> dict:
+    """Every event's payload is an object; anything else is refused before any work."""
+    if not isinstance(payload, dict):
+        raise ValidationError("invalid_payload")
+    return payload
+
+
+def int_field(payload: dict, name: str, *, required: bool = True) -> int | None:
+    """A positive database id from the payload (booleans are not numbers here)."""
+    value = payload.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def id_field(payload: dict, name: str) -> int:
+    """A required id: :func:`int_field` that never returns ``None``."""
+    value = int_field(payload, name)
+    assert value is not None
+    return value
+
+
+def bool_field(payload: dict, name: str, default: bool | None = None) -> bool:
+    """A yes/no switch of the payload, ``default`` when absent (required without one)."""
+    value = payload.get(name, default)
+    if not isinstance(value, bool):
+        raise ValidationError("invalid_field", field=name)
+    return value
+
+
+def check_op_id(op_id: object) -> str:
+    """The client's operation id, which makes a retried write the same write."""
+    if not isinstance(op_id, str) or not OP_ID.match(op_id):
+        raise ValidationError("invalid_op_id")
+    return op_id
+
+
+# --------------------------------------------------------------------------- the transaction
+
+
+def exactly_once(db: Database, actor: Actor, op_id: object, fn: Callable[[Session], Resolution]) -> Outcome:
+    """Run ``fn`` in one transaction, exactly once per (actor, op_id).
+
+    The operation row is written in the same transaction as the change, so a
+    retried write is answered with the first result and never applied twice.
+    """
+    op_id = check_op_id(op_id)
+    for attempt in range(3):
+        try:
+            with db.transaction() as s:
+                previous = s.scalar(
+                    select(Operation.result).where(
+                        Operation.workshop_id == actor.workshop_id,
+                        Operation.actor == actor.key,
+                        Operation.op_id == op_id,
+                    )
+                )
+                if previous is not None:
+                    return Outcome(previous, [], replayed=True)
+                result, changes = fn(s)
+                s.add(Operation(workshop_id=actor.workshop_id, actor=actor.key, op_id=op_id, result=result))
+                s.flush()
+            return Outcome(result, changes)
+        except IntegrityError:
+            # A concurrent twin of this operation won the race (or a unique
+            # constraint fired): loop, and the first branch answers it.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class Tx:
+    """What a use case's resolution works with: the session, the caller, the payload."""
+
+    s: Session
+    actor: Actor
+    payload: dict
+    lock_workshop: bool = False
+    _workshop: Workshop | None = None
+
+    @property
+    def workshop(self) -> Workshop:
+        """The caller's workshop, read (and locked when the use case asked) once per transaction."""
+        if self._workshop is None:
+            self._workshop = queries.workshop(self.s, self.actor.workshop_id, lock=self.lock_workshop)
+        return self._workshop
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.workshop.settings
+
+
+class Subject(Protocol):
+    """Anything whose round decides what is allowed: a round, or an idea, theme or action of one."""
+
+    id: int
+
+
+#: ``subject=ROUND``: the payload's ``round_id``, or the workshop's current round
+ROUND = Round
+
+
+def use_case(
+    *roles: str,
+    capability: str | Callable[[dict], str] | None = None,
+    subject: type | Callable[[dict], type] | None = None,
+    subject_id: str | None = None,
+    lock: bool = False,
+    lock_workshop: bool = False,
+    check: Callable[[dict], Any] | None = None,
+):
+    """Declare a write: who may call it, what is checked first, and in which phase it is allowed.
+
+    - ``roles``: the only roles that may call it (others get ``role``);
+    - ``check(payload)``: validation that needs no database, run before the
+      transaction; its return value is passed to the resolution as ``checked``;
+    - ``subject``: :data:`ROUND`, or the model (Idea, Theme, Action) named by
+      the payload's ``<name>_id`` (or ``subject_id``) — loaded (locked with
+      ``lock``) from the caller's workshop, and passed to the resolution; a
+      callable picks the model from the payload;
+    - ``capability``: what the subject's round's phase must allow
+      (:mod:`workshop.domain.phases`); a callable picks it from the payload.
+
+    The resolution is ``fn(tx, subject, checked) -> (result, changes)``.  The
+    decorated function takes ``(service, actor, payload)`` and returns an
+    :class:`Outcome`, so it doubles as a :class:`~workshop.services.WorkshopService` method.
+    """
+
+    def decorate(fn: Callable[..., Resolution]) -> Callable[..., Outcome]:
+        @functools.wraps(fn)
+        def run(service: WorkshopService, actor: Actor, payload: object = None) -> Outcome:
+            if actor.role not in roles:
+                raise Forbidden("role", role=actor.role)
+            data = require_dict(payload)
+            checked = check(data) if check else None
+
+            def resolve(s: Session) -> Resolution:
+                tx = Tx(s, actor, data, lock_workshop=lock_workshop)
+                tx.workshop  # noqa: B018 - read (and lock) the workshop first: a deleted one is refused as such
+                target = None
+                if subject is not None:
+                    model = subject if isinstance(subject, type) else subject(data)
+                    target = load_subject(tx, model, subject_id, lock=lock)
+                    if capability is not None:
+                        needed = capability if isinstance(capability, str) else capability(data)
+                        round_ = target if isinstance(target, Round) else target.round
+                        phases.require(round_.phase, needed)
+                return fn(tx, target, checked)
+
+            return exactly_once(service.db, actor, data.get("op_id"), resolve)
+
+        run.roles = frozenset(roles)  # type: ignore[attr-defined]
+        run.capability = capability  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def load_subject(tx: Tx, model: Any, field: str | None = None, *, lock: bool = False) -> Any:
+    """The round, idea, theme or action the payload names, from the caller's workshop."""
+    if model is Round:
+        return queries.round_of(tx.s, tx.actor.workshop_id, int_field(tx.payload, "round_id", required=False), lock=lock)
+    name = model.__tablename__[:-1]
+    return queries.item(tx.s, model, id_field(tx.payload, field or f"{name}_id"), tx.actor.workshop_id, name, lock=lock)

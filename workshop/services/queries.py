@@ -1,0 +1,96 @@
+"""The reads the use cases share: one workshop's rows, found and locked the same way everywhere.
+
+Every lookup is scoped to the caller's workshop (an id from another workshop
+is "unknown", never someone else's data) and raises the domain's
+:class:`~workshop.errors.NotFound` with the code the UI shows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, contains_eager
+
+from ..domain import phases
+from ..errors import NotFound, Unauthenticated, ValidationError
+from ..storage.models import Action, ActionUpdate, Idea, Round, Workshop, utcnow
+
+FLOOD_LIMIT, FLOOD_WINDOW = 12, 60  # ideas (or actions) per participant per minute
+
+M = TypeVar("M")
+
+
+def workshop(s: Session, workshop_id: int, *, lock: bool = False) -> Workshop:
+    """The workshop a connection belongs to; it may have been deleted since."""
+    q = select(Workshop).where(Workshop.id == workshop_id)
+    w = s.scalar(q.with_for_update() if lock else q)
+    if w is None:
+        raise Unauthenticated("unknown_workshop")
+    return w
+
+
+def round_of(s: Session, workshop_id: int, round_id: int | None, *, lock: bool = False) -> Round:
+    """The given round of the workshop, or its current one (the first not closed, else the last)."""
+    q = select(Round).where(Round.workshop_id == workshop_id)
+    if round_id is not None:
+        q = q.where(Round.id == round_id)
+    else:
+        current = s.scalar(select(func.min(Round.position)).where(Round.workshop_id == workshop_id, Round.phase != phases.CLOSED))
+        if current is None:
+            current = s.scalar(select(func.max(Round.position)).where(Round.workshop_id == workshop_id))
+        q = q.where(Round.position == current)
+    r = s.scalar(q.with_for_update() if lock else q)
+    if r is None:
+        raise NotFound("unknown_round")
+    return r
+
+
+def item(s: Session, model: type[M], item_id: int, workshop_id: int, what: str, *, lock: bool = False) -> M:
+    """An idea, theme or action of the workshop, with its round loaded by the same query."""
+    m: Any = model
+    q = (
+        select(m)
+        .join(Round, Round.id == m.round_id)
+        .options(contains_eager(m.round))
+        .where(m.id == item_id, Round.workshop_id == workshop_id)
+    )
+    obj = s.scalar(q.with_for_update(of=m) if lock else q)
+    if obj is None:
+        raise NotFound(f"unknown_{what}")
+    return obj
+
+
+def count(s: Session, model: type, *where: Any) -> int:
+    """How many rows of ``model`` match."""
+    return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def slow_down(s: Session, model: type, participant_id: int) -> None:
+    """A phone may write ideas or actions at a human pace, not flood the wall.
+
+    ``FLOOD_LIMIT`` items per ``FLOOD_WINDOW`` seconds per participant is far
+    above what anyone types; a script or a stuck button is stopped with a
+    readable error, and nothing else is affected.
+    """
+    m: Any = model
+    since = utcnow() - timedelta(seconds=FLOOD_WINDOW)
+    if count(s, m, m.participant_id == participant_id, m.created_at >= since) >= FLOOD_LIMIT:
+        raise ValidationError("too_fast", seconds=FLOOD_WINDOW)
+
+
+def merged_count(s: Session, idea: Idea) -> int:
+    """How many people an idea stands for: itself and the duplicates merged into it."""
+    return 1 + count(s, Idea, Idea.merged_into_id == idea.id)
+
+
+def updates(s: Session, where: Any) -> dict[int, list[ActionUpdate]]:
+    """Status updates of the actions matching ``where`` (one query), by action id."""
+    rows = s.scalars(
+        select(ActionUpdate).join(Action, Action.id == ActionUpdate.action_id).where(where).order_by(ActionUpdate.id)
+    ).all()
+    out: dict[int, list[ActionUpdate]] = {}
+    for u in rows:
+        out.setdefault(u.action_id, []).append(u)
+    return out
