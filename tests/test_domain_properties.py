@@ -22,7 +22,7 @@ from workshop.domain.text import clean_text  # noqa: E402
 from workshop.domain.voting import Ballot, apply_vote, equal_weight_scores, tally  # noqa: E402
 from workshop.errors import BudgetError, ValidationError  # noqa: E402
 
-FAST = settings(max_examples=150, deadline=None)
+FAST = settings(max_examples=150, deadline=None, database=None)  # no .hypothesis folder in the work tree
 
 # ----------------------------------------------------------------------------- voting
 
