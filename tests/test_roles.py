@@ -68,6 +68,12 @@ def test_the_matrix_is_the_documented_one():
         assert named == MAY_SEND[event], (event, who)
 
 
+def test_each_use_case_declares_the_documented_roles():
+    """The roles a write's ``use_case`` declaration admits are the documented ones: the rule is stated once, in the service."""
+    declared = {event: use_case.roles for event, use_case in WRITE_EVENTS.items()}
+    assert declared == {event: MAY_SEND[event] for event in WRITE_EVENTS}
+
+
 # ----------------------------------------------------------------------------- the room
 
 

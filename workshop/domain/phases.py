@@ -77,4 +77,4 @@ def check_phase_name(value: object) -> str:
     """Validate a phase name coming from outside."""
     if value not in ORDER:
         raise ValidationError("invalid_field", field="phase")
-    return value  # type: ignore[return-value]
+    return value

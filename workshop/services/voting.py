@@ -42,7 +42,7 @@ def vote(tx: Tx, target: Any, kind: str):
     budget actually left.
     """
     s, w = tx.s, tx.workshop
-    participant = s.scalar(select(Participant).where(Participant.id == tx.actor.participant_id).with_for_update())
+    participant = s.scalars(select(Participant).where(Participant.id == tx.actor.participant_id).with_for_update()).one()
     r = target.round
     if kind == "action" and not target.theme.kept:
         raise ValidationError("theme_not_kept")

@@ -70,7 +70,7 @@ def create_workshop(
         except (TypeError, ValueError):
             raise ValidationError("invalid_field", field="date") from None
     normalized = normalize_settings(settings)
-    round_specs = [r if isinstance(r, dict) else {"question": r} for r in rounds]
+    round_specs: list[dict] = [r if isinstance(r, dict) else {"question": r} for r in rounds]
     if not round_specs or len(round_specs) > 20:
         raise ValidationError("invalid_field", field="rounds")
     clean_tags = clean_list(list(tags), "tags", 20, 60)
