@@ -121,3 +121,75 @@ def test_idea_fan_out_grows_with_the_room_not_its_square(service):
     assert [e for e, _ in to_phones] == ["presence"]
     assert list(to_phones[0][1]["ideas"].values()) == [100]
     assert len([e for e, _ in socket.to(f"s:{wid}") if e == "idea"]) == 100
+
+
+def test_taking_results_back_withdraws_them_from_the_room(service):
+    """Reveal, then hide again: the screen and phones are sent a tally without figures, as a fresh snapshot says."""
+    fac, people, theme = setup_vote(service, 2, settings={"tallies": "reveal"})
+    socket = RecordingSocketIO()
+    broadcaster = Broadcaster(socket, service, interval=3600)
+    broadcaster._next_flush = float("inf")
+    wid = fac.workshop_id
+
+    def publish(outcome):
+        for change in outcome.changes:
+            broadcaster._dispatch(change)
+        broadcaster._flush()
+
+    publish(service.vote(people[0], {"op_id": new_op(), "kind": "theme", "target_id": theme["id"]}))
+    publish(service.reveal_tallies(fac, {"op_id": new_op(), "revealed": True}))
+    shown = [d for e, d in socket.to(f"p:{wid}") if e == "tally" and d["kind"] == "theme"]
+    assert shown[-1]["visible"] and shown[-1]["items"][0]["dots"] == 1 and shown[-1]["ranking"] == [theme["id"]]
+    publish(service.reveal_tallies(fac, {"op_id": new_op(), "revealed": False}))
+    for room in (f"s:{wid}", f"p:{wid}"):
+        last = [d for e, d in socket.to(room) if e == "tally" and d["kind"] == "theme"][-1]
+        assert (last["visible"], last["items"], last["ranking"]) == (False, None, None)
+    phone_view = service.snapshot(people[1])["rounds"][0]
+    assert phone_view["tallies"]["theme"] is None and phone_view["ranking"]["theme"] is None
+    sent_before = len(socket.to(f"p:{wid}"))
+    publish(service.vote(people[1], {"op_id": new_op(), "kind": "theme", "target_id": theme["id"]}))
+    assert len(socket.to(f"p:{wid}")) == sent_before, "while hidden, votes send the room nothing more"
+
+
+def _phones(service, code, n):
+    out = []
+    for _ in range(n):
+        joined = service.join(service.authenticate(code=code), {"op_id": new_op()}).result
+        out.append(service.authenticate(code=code, token=joined["token"]))
+    return out
+
+
+def test_every_idea_a_merge_or_withdrawal_moves_is_broadcast(service):
+    """Chained merges (C→B, then B→A) and a withdrawn merge target: every client hears of every idea that moved."""
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    a, b, c, d = _phones(service, created["workshop"]["code"], 4)
+    service.advance_phase(fac, {"op_id": new_op()})
+    ideas = {name: service.post_idea(p, {"op_id": new_op(), "text": f"idée {name}"}).result["idea"] for name, p in zip("ABCD", (a, b, c, d))}
+    socket = RecordingSocketIO()
+    broadcaster = Broadcaster(socket, service)
+    wid = fac.workshop_id
+
+    def publish(outcome):
+        for change in outcome.changes:
+            broadcaster._dispatch(change)
+
+    publish(service.merge_ideas(fac, {"op_id": new_op(), "idea_id": ideas["C"]["id"], "into_id": ideas["B"]["id"]}))
+    (event, removed), = socket.to(f"u:{c.participant_id}")
+    assert event == "idea.removed" and removed["id"] == ideas["C"]["id"], "the duplicate's author is told it left their list"
+    publish(service.merge_ideas(fac, {"op_id": new_op(), "idea_id": ideas["B"]["id"], "into_id": ideas["A"]["id"]}))
+    console = {data["id"]: data for event, data in socket.to(f"f:{wid}") if event == "idea"}
+    assert console[ideas["C"]["id"]]["merged_into"] == ideas["A"]["id"], "the console must not keep showing C→B"
+    assert console[ideas["A"]["id"]]["count"] == 3
+
+    publish(service.merge_ideas(fac, {"op_id": new_op(), "idea_id": ideas["D"]["id"], "into_id": ideas["A"]["id"]}))
+    publish(service.withdraw_idea(a, {"op_id": new_op(), "idea_id": ideas["A"]["id"]}))
+    console = {data["id"]: data for event, data in socket.to(f"f:{wid}") if event == "idea"}
+    fresh = {i["id"]: i for i in service.snapshot(fac)["rounds"][0]["ideas"]}
+    for name in "ABCD":
+        idea_id = ideas[name]["id"]
+        assert (console[idea_id]["merged_into"], console[idea_id]["withdrawn"], console[idea_id]["count"]) == (
+            fresh[idea_id]["merged_into"],
+            fresh[idea_id]["withdrawn"],
+            fresh[idea_id]["count"],
+        ), name

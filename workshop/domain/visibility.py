@@ -80,6 +80,11 @@ def tallies_visible(settings: dict, round_header: dict, kind: str) -> bool:
     return phases.ORDER.index(round_header["phase"]) > phases.ORDER.index(phases.VOTE_KIND_PHASE[kind])
 
 
+def hidden_tally(tally: dict) -> dict:
+    """A tally as the room gets it while its results are hidden: no figures, no ranking."""
+    return {**tally, "items": None, "ranking": None, "visible": False}
+
+
 def round_rules(settings: dict, round_header: dict) -> dict:
     """What a round's pages must know to decide: what its phase allows and whether the room sees tallies."""
     return {

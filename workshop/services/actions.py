@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain.text import clean_list, clean_text
+from ..domain.visibility import public_action
 from ..errors import NotFound, ValidationError
 from ..storage.models import Action, Idea, Round, Theme
 from . import queries
@@ -27,7 +28,8 @@ EDITABLE = {"title", "status", "idea_ids", "theme_id", *SHEET_TEXTS, *SHEET_LIST
 def _answer(tx: Tx, action: Action):
     tx.s.flush()
     view = action_view(action, queries.updates(tx.s, Action.id == action.id).get(action.id))
-    return {"action": view}, [Change("action", tx.workshop.id, view)]
+    answer = public_action(view) if tx.actor.role == PARTICIPANT else view
+    return {"action": answer}, [Change("action", tx.workshop.id, view)]
 
 
 def _kept_theme(tx: Tx, theme_id: int, r: Round) -> Theme:

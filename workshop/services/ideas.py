@@ -6,10 +6,11 @@ stands for everyone who wrote it) and filing ideas under themes.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.text import clean_text
+from ..domain.visibility import own_idea
 from ..errors import Forbidden, NotFound, ValidationError
 from ..storage.models import Idea, Participant, Theme, Workshop, utcnow
 from . import queries
@@ -23,9 +24,10 @@ def idea_change(s: Session, w: Workshop, idea: Idea) -> Change:
 
 
 def _answer(tx: Tx, idea: Idea):
+    """The idea in the sender's view (a phone gets its own copy, as its snapshot shows it), and the change."""
     tx.s.flush()
     change = idea_change(tx.s, tx.workshop, idea)
-    return {"idea": change.data}, [change]
+    return {"idea": own_idea(change.data) if tx.actor.role == PARTICIPANT else change.data}, [change]
 
 
 @use_case(PARTICIPANT, FACILITATOR, subject=ROUND, capability="post_idea")
@@ -73,18 +75,21 @@ def withdraw_idea(tx: Tx, idea: Idea, _checked: None):
     # Others' duplicates merged into this idea must not vanish with it:
     # the earliest of them stands for the group from now on.
     merged = s.scalars(select(Idea).where(Idea.merged_into_id == idea.id).order_by(Idea.id)).all()
-    promoted = merged[0] if merged else None
-    if promoted is not None:
+    now = utcnow()
+    if merged:
+        promoted = merged[0]
         promoted.merged_into_id = None
         promoted.theme_id = idea.theme_id
         for other in merged[1:]:
             other.merged_into_id = promoted.id
+        for changed in merged:
+            changed.updated_at = now
     idea.withdrawn = True
     idea.theme_id = None
-    idea.updated_at = utcnow()
+    idea.updated_at = now
     result, changes = _answer(tx, idea)
-    if promoted is not None:
-        changes.append(idea_change(s, w, promoted))
+    # Everyone whose idea now points elsewhere is told, the promoted one last (it counts them all).
+    changes += [idea_change(s, w, i) for i in (*merged[1:], *merged[:1])]
     return result, changes
 
 
@@ -105,16 +110,21 @@ def merge_ideas(tx: Tx, source: Idea, _checked: None):
         raise ValidationError("cannot_merge")
     if source.merged_into_id or target.merged_into_id or source.withdrawn or target.withdrawn:
         raise ValidationError("cannot_merge")
-    # Flatten: whatever was merged into the source now points at the target.
-    s.execute(update(Idea).where(Idea.merged_into_id == source.id).values(merged_into_id=target.id))
+    # Flatten: whatever was merged into the source now points at the target
+    # (and every client is told, so no console keeps showing C→B after B→A).
+    followers = s.scalars(select(Idea).where(Idea.merged_into_id == source.id).order_by(Idea.id)).all()
+    now = utcnow()
+    for follower in followers:
+        follower.merged_into_id, follower.updated_at = target.id, now
     source.merged_into_id = target.id
     if target.theme_id is None:
         target.theme_id = source.theme_id
     source.theme_id = None
-    source.updated_at = target.updated_at = utcnow()
+    source.updated_at = target.updated_at = now
     s.flush()
-    source_change, target_change = idea_change(s, w, source), idea_change(s, w, target)
-    return {"idea": target_change.data}, [source_change, target_change]
+    target_change = idea_change(s, w, target)
+    changes = [idea_change(s, w, i) for i in (source, *followers)]
+    return {"idea": target_change.data}, [*changes, target_change]
 
 
 @use_case(FACILITATOR, subject=Idea, lock=True, capability="edit_themes")

@@ -42,6 +42,11 @@ def _round_changed(tx: Tx, r: Round, *more: Change) -> tuple[dict, list[Change]]
     return {"round": header}, [Change("round", tx.workshop.id, header), *more]
 
 
+def _tallies_changed(tx: Tx, r: Round) -> list[Change]:
+    """Both votes' tallies, whose visibility may just have changed (shown, or taken back)."""
+    return [Change("tally", tx.workshop.id, {"round_id": r.id, "kind": kind}) for kind in phases.VOTE_KIND_PHASE]
+
+
 @use_case(FACILITATOR, subject=ROUND, lock=True, lock_workshop=True)
 def advance_phase(tx: Tx, r: Round, _checked: None):
     """Close the round's current phase (freezing its synthesis) and open the next."""
@@ -67,9 +72,7 @@ def advance_phase(tx: Tx, r: Round, _checked: None):
     r.timer_ends_at, r.timer_seconds = None, None
     s.flush()
     changes.append(Change("plan", w.id, refresh_plan(s, w)))
-    if closing in phases.VOTE_KIND_PHASE.values():
-        kind = next(k for k, p in phases.VOTE_KIND_PHASE.items() if p == closing)
-        changes.append(Change("tally", w.id, {"round_id": r.id, "kind": kind}))
+    changes += _tallies_changed(tx, r)
     result, round_changes = _round_changed(tx, r, *changes)
     return {**result, "closed": closing}, round_changes
 
@@ -118,6 +121,7 @@ def reopen_phase(tx: Tx, r: Round, _checked: None):
         r,
         Change("synthesis", w.id, {"round_id": r.id, "phase": r.phase, "data": None}),
         Change("plan", w.id, plan),
+        *_tallies_changed(tx, r),
     )
 
 
@@ -126,7 +130,7 @@ def reveal_tallies(tx: Tx, r: Round, revealed: bool):
     """Show (or hide again) the vote tallies to the room when tallies are 'reveal'."""
     r.tallies_revealed = revealed
     tx.s.flush()
-    return _round_changed(tx, r, *(Change("tally", tx.workshop.id, {"round_id": r.id, "kind": k}) for k in phases.VOTE_KIND_PHASE))
+    return _round_changed(tx, r, *_tallies_changed(tx, r))
 
 
 def _seconds(payload: dict) -> int | None:

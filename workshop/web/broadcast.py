@@ -18,7 +18,7 @@ import logging
 import queue
 import time
 
-from ..domain.visibility import own_idea, phone_synthesis, public_action, public_idea, public_workshop
+from ..domain.visibility import hidden_tally, own_idea, phone_synthesis, public_action, public_idea, public_workshop
 from ..services import Change, WorkshopService
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class Broadcaster:
         self.queue: queue.Queue[list[Change] | None] = queue.Queue()
         self._dirty_tallies: set[tuple[int, int, str]] = set()
         self._dirty_presence: set[int] = set()
+        self._public_tallies: dict[tuple[int, int, str], bool] = {}  # what the room was last sent: visible or not
         self._next_flush = 0.0
         self._task = None
 
@@ -101,8 +102,12 @@ class Broadcaster:
                 self._emit("idea.removed", {"id": data["id"], "round_id": data["round_id"]}, screen_room(wid))
             else:
                 self._emit("idea", view, screen_room(wid))
-            if data["participant_id"] and not data["merged_into"]:
-                self._emit("idea", own_idea(data), person_room(data["participant_id"]))
+            if data["participant_id"]:
+                # The author's phone lists its own ideas; one merged into another leaves it.
+                if data["merged_into"]:
+                    self._emit("idea.removed", {"id": data["id"], "round_id": data["round_id"]}, person_room(data["participant_id"]))
+                else:
+                    self._emit("idea", own_idea(data), person_room(data["participant_id"]))
             self._dirty_presence.add(wid)
         elif kind == "theme":
             self._emit("theme", data, everyone)
@@ -133,8 +138,14 @@ class Broadcaster:
         for wid, round_id, kind in sorted(tallies):
             data = self.service.tallies(wid, round_id, kind)
             self._emit("tally", data, facilitator_room(wid))
+            public = [screen_room(wid), participants_room(wid)]
             if data["visible"]:
-                self._emit("tally", data, [screen_room(wid), participants_room(wid)])
+                self._emit("tally", data, public)
+            elif self._public_tallies.get((wid, round_id, kind), False):
+                # Taken back: the figures the room was shown are withdrawn once, as a
+                # fresh snapshot would say (after a restart every client re-reads a snapshot).
+                self._emit("tally", hidden_tally(data), public)
+            self._public_tallies[(wid, round_id, kind)] = data["visible"]
         for wid in sorted(presence):
             data = self.service.presence(wid)
             self._emit("presence", data, [facilitator_room(wid), screen_room(wid), participants_room(wid)])
