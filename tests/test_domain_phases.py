@@ -79,3 +79,14 @@ def test_check_phase_name() -> None:
         with pytest.raises(ValidationError) as info:
             phases.check_phase_name(bad)
         assert info.value.code == "invalid_field" and info.value.params["field"] == "phase"
+
+
+@pytest.mark.parametrize("phase", ORDER)
+def test_the_table_says_where_a_phase_can_be_reopened(phase: str) -> None:
+    """Pages show "reopen" from the table the server sends; it must agree with what reopening does."""
+    try:
+        phases.previous_phase(phase)
+        reopenable = True
+    except PhaseError:
+        reopenable = False
+    assert reopenable == (phase in ALLOWED["reopen_phase"])

@@ -24,6 +24,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "propose_action": frozenset({CONVERGE}),
     "edit_action": frozenset({CONVERGE}),
     "vote_action": frozenset({CONVERGE}),
+    "reopen_phase": frozenset({DEFINE, CONVERGE}),  # the phases :func:`previous_phase` can step back from
 }
 
 #: which kind of item is dot-voted in which phase
