@@ -1051,3 +1051,17 @@ def test_phones_get_syntheses_without_every_idea(service):
     on_phone = service.snapshot(phone)["rounds"][0]["syntheses"]["diverge"]
     assert on_phone == {"question": "Q", "total_ideas": 1, "contributions": 1}
     assert service.snapshot(screen)["rounds"][0]["syntheses"]["diverge"]["ideas"][0]["text"] == "Une idée"
+
+
+def test_an_op_id_reused_for_another_event_is_refused(service):
+    """A client bug that sends the id of an earlier write with another event gets an error, not the other write's answer."""
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    service.advance_phase(fac, {"op_id": new_op()})
+    op = new_op()
+    first = service.post_idea(fac, {"op_id": op, "text": "Un banc"})
+    assert service.post_idea(fac, {"op_id": op, "text": "Un banc"}).result == first.result  # a retry: the same answer
+    with pytest.raises(ValidationError) as info:
+        service.set_timer(fac, {"op_id": op, "seconds": 60})
+    assert info.value.code == "op_id_reused"
+    assert service.snapshot(fac)["rounds"][0]["timer"]["seconds"] is None

@@ -123,27 +123,32 @@ def check_op_id(op_id: object) -> str:
 # --------------------------------------------------------------------------- the transaction
 
 
-def exactly_once(db: Database, actor: Actor, op_id: object, fn: Callable[[Session], Resolution]) -> Outcome:
+def exactly_once(db: Database, actor: Actor, op_id: object, fn: Callable[[Session], Resolution], event: str | None = None) -> Outcome:
     """Run ``fn`` in one transaction, exactly once per (actor, op_id).
 
     The operation row is written in the same transaction as the change, so a
     retried write is answered with the first result and never applied twice.
+    The row names the use case (``event``): an op_id sent again for another
+    use case is a client's mistake, refused (``op_id_reused``) rather than
+    answered with the other write's result.
     """
     op_id = check_op_id(op_id)
     for attempt in range(3):
         try:
             with db.transaction() as s:
-                previous = s.scalar(
-                    select(Operation.result).where(
+                previous = s.execute(
+                    select(Operation.result, Operation.event).where(
                         Operation.workshop_id == actor.workshop_id,
                         Operation.actor == actor.key,
                         Operation.op_id == op_id,
                     )
-                )
+                ).first()
                 if previous is not None:
-                    return Outcome(previous, [], replayed=True)
+                    if previous.event is not None and event is not None and previous.event != event:
+                        raise ValidationError("op_id_reused")
+                    return Outcome(previous.result, [], replayed=True)
                 result, changes = fn(s)
-                s.add(Operation(workshop_id=actor.workshop_id, actor=actor.key, op_id=op_id, result=result))
+                s.add(Operation(workshop_id=actor.workshop_id, actor=actor.key, op_id=op_id, event=event, result=result))
                 s.flush()
             return Outcome(result, changes)
         except IntegrityError:
@@ -233,7 +238,7 @@ def use_case(
                         phases.require(round_.phase, needed)
                 return fn(tx, target, checked)
 
-            return exactly_once(service.db, actor, data.get("op_id"), resolve)
+            return exactly_once(service.db, actor, data.get("op_id"), resolve, fn.__name__)
 
         run.roles = frozenset(roles)  # type: ignore[attr-defined]
         run.capability = capability  # type: ignore[attr-defined]

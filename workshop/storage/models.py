@@ -219,6 +219,7 @@ class Operation(Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
     actor: Mapped[str] = mapped_column(String(40))
     op_id: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str | None] = mapped_column(String(40))  # the use case it answered (null: recorded before 0004)
     result: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
