@@ -20,12 +20,20 @@ language, and the filters the templates use.
 from __future__ import annotations
 
 from functools import lru_cache
+from html import escape as html_escape
 
 from jinja2 import Environment, PackageLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .common import build_report, group_dots, kept_or_defined
 from .i18n import wording
+
+
+def escape(value: object) -> Markup:
+    """Text made HTML (``&#x27;``, ``&quot;``: the escaping the documents have always used)."""
+    if hasattr(value, "__html__"):
+        return Markup(value)
+    return Markup(html_escape(str(value), quote=True))
 
 
 def multiline(text: str) -> Markup:
@@ -54,6 +62,7 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        finalize=escape,
     )
     env.install_gettext_translations(wording(lang).translations, newstyle=False)  # translations are escaped like any text
     env.filters.update(multiline=multiline, css_string=css_string)

@@ -225,6 +225,13 @@ class Wording:
     def annex_intro(self) -> str:
         return self._("Every visible idea, numbered; the numbers quoted in this document refer to this list.")
 
+    def event_intro(self) -> str:
+        return self._(
+            "This document brings together the summaries of the workshops held in parallel. Each has its own "
+            "part: the question asked, the ideas grouped by theme, the objectives and success criteria of the "
+            "themes kept, then the priority actions with their sheet."
+        )
+
     def generated_by(self, event: bool = False) -> str:
         if event:
             return self._("Document produced with workshop from the contributions typed in during the workshops.")
