@@ -28,7 +28,7 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-from ..domain.synthesis import converge_synthesis, define_synthesis, visible_ideas
+from ..domain.synthesis import SHEET_FIELDS, converge_synthesis, define_synthesis, visible_ideas
 from .i18n import NO_GROUP, Wording, check_lang, format_date, wording
 
 
@@ -40,17 +40,14 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 
 def sheet_fields(action: dict) -> dict[str, Any]:
-    """An action's sheet with empty values normalised ('' and []), as every export writes it."""
-    return {
-        "title": action["title"],
-        "description": action["description"] or "",
-        "owner": action["owner"] or "",
-        "partners": list(action["partners"] or []),
-        "deadline": action["deadline"] or "",
-        "resources": action["resources"] or "",
-        "indicators": list(action["indicators"] or []),
-        "status": action["status"],
-    }
+    """An action's sheet (the domain's :data:`SHEET_FIELDS`) with empty values as '' and [], as every export writes it."""
+    return {f: _sheet_value(f, action[f]) for f in SHEET_FIELDS}
+
+
+def _sheet_value(field: str, value: Any) -> Any:
+    if field in ("partners", "indicators"):
+        return list(value or [])
+    return value if field == "status" else value or ""
 
 
 # --------------------------------------------------------------------------- the report
