@@ -5,9 +5,7 @@ context, participation by stakeholder group, then one chapter per round (the
 question, ideas by theme, objectives and success criteria, vote results and
 one action sheet per action with its lineage) and an annex with every visible
 idea.  Headings use Word's own "Heading 1/2/3" styles, so the navigation pane
-and an automatic table of contents work; tables repeat their header row on
-every page; the footer numbers pages ("Page 3 sur 9") and the document
-language is set, so Word checks the French spelling.
+and an automatic table of contents work.
 
 :func:`write_workshop` writes one workshop at any heading depth: the
 workshop's own document (:func:`render`) and the event's combined one

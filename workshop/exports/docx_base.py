@@ -6,19 +6,13 @@ Word export of workshop writes them, and the schema-ordered XML that Word
 insists on.  Shared by the workshop compte-rendu (:mod:`.docx`) and the
 event's combined document (:mod:`.event_docx`).
 
-What organisers send to the town hall and keep editing: a title page, the
-context, participation by stakeholder group, then one chapter per round (the
-question, ideas by theme, objectives and success criteria, vote results and
-one action sheet per action with its lineage) and an annex with every visible
-idea.  Headings use Word's own "Heading 1/2/3" styles, so the navigation pane
-and an automatic table of contents work; tables repeat their header row on
-every page; the footer numbers pages ("Page 3 sur 9") and the document
-language is set, so Word checks the French spelling.
+Tables repeat their header row on every page, the footer numbers pages
+("Page 3 sur 9") and the document language is set, so Word checks the
+French spelling.
 """
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timezone
 
 from docx import Document
