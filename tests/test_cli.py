@@ -16,6 +16,7 @@ from support import ROOT
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("WORKSHOP_LANG", "en")  # these tests read the English sentences; French is tested below
     runner = CliRunner()
 
     def invoke(*args):
@@ -110,3 +111,15 @@ def test_serve_says_plainly_when_the_port_is_taken(run):
         busy.close()
     assert result.exit_code != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.output and f"--port {port + 1}" in result.output
+
+
+def test_the_cli_speaks_french_by_default(run, monkeypatch):
+    monkeypatch.delenv("WORKSHOP_LANG")
+    created = run("new", "villes-moyennes")
+    assert "page d'animation : /f/" in created.output and "page pour rejoindre : /j/" in created.output
+    unknown = CliRunner().invoke(cli, ["export", "ZZZZZZ"])
+    assert unknown.exit_code != 0
+    assert "Aucun atelier ouvert n'a ce code. Vérifiez le code affiché à l'écran. (unknown_code)" in unknown.output
+    monkeypatch.setenv("WORKSHOP_LANG", "en")
+    unknown = CliRunner().invoke(cli, ["export", "ZZZZZZ"])
+    assert "No open workshop has this code. Check the code on the screen. (unknown_code)" in unknown.output

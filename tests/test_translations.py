@@ -39,5 +39,8 @@ def test_every_french_entry_is_translated_and_compiled():
     untranslated = [m.id for m in catalog if m.id and (not m.string or "fuzzy" in m.flags)]
     assert untranslated == []
     compiled = gettext.GNUTranslations(open(PO.with_suffix(".mo"), "rb"))
-    stale = [m.id for m in catalog if m.id and isinstance(m.id, str) and compiled.gettext(m.id) != m.string]
+    def compiled_string(m):
+        return compiled.pgettext(m.context, m.id) if m.context else compiled.gettext(m.id)
+
+    stale = [m.id for m in catalog if m.id and isinstance(m.id, str) and compiled_string(m) != m.string]
     assert stale == [], "the .mo is older than the .po: run `python -m workshop.translations.update`"

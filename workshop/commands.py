@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -11,9 +12,27 @@ import click
 
 from .app import ROOT, create_app
 from .errors import WorkshopError
+from .messages import error_message
+from .translations import translations
 
 SESSIONS = ROOT / "sessions"
 DEFAULT_PLAN = SESSIONS / "politique-de-la-ville-2030.toml"
+
+
+def cli_lang() -> str:
+    """The CLI speaks French unless ``WORKSHOP_LANG=en`` asks for English."""
+    lang = os.environ.get("WORKSHOP_LANG", "").strip().lower()[:2]
+    return lang if lang in ("fr", "en") else "fr"
+
+
+def _(message: str, **params: object) -> str:
+    """A sentence of the catalogue in the CLI's language."""
+    text = translations(cli_lang()).gettext(message)
+    return text % params if params else text
+
+
+def npgettext(context: str, singular: str, plural: str, num: int, **params: object) -> str:
+    return translations(cli_lang()).npgettext(context, singular, plural, num) % {"num": num, **params}
 
 
 def _app(**config):
@@ -66,8 +85,8 @@ def port_is_free(host: str, port: int) -> None:
         probe.bind((host, port))
     except OSError as error:
         raise click.ClickException(
-            f"cannot listen on {host}:{port} ({error.strerror}): another program uses this port; "
-            f"try: workshop serve --port {port + 1}"
+            _("cannot listen on %(address)s (%(reason)s): another program uses this port; try: %(command)s",
+              address=f"{host}:{port}", reason=error.strerror, command=f"workshop serve --port {port + 1}")
         ) from None
     finally:
         probe.close()
@@ -83,8 +102,9 @@ def print_qr(url: str) -> None:
 
 
 def fail(error: WorkshopError) -> None:
-    detail = ", ".join(f"{k}={v}" for k, v in error.params.items())
-    raise click.ClickException(f"{error.code}{': ' + detail if detail else ''}")
+    """Stop with the error's readable sentence, its code in brackets (for scripts and support)."""
+    message = error_message(error, lambda msgid: translations(cli_lang()).gettext(msgid), fallback="cli_error")
+    raise click.ClickException(f"{message} ({error.code})")
 
 
 @click.group()
@@ -105,7 +125,7 @@ def serve(host, port, async_mode, plan, code):
     app = _app(ASYNC_MODE=async_mode)
     service = _service(app)
     for expired in service.purge_expired():
-        click.echo(f"retention period over: personal data of {expired} erased")
+        click.echo(_("retention period over: personal data of %(workshop)s erased", workshop=expired))
     try:
         if plan:
             created = create_from_plan(app, plan)["workshop"]
@@ -122,18 +142,19 @@ def serve(host, port, async_mode, plan, code):
     # QR codes and links must carry the address phones can reach, even when the
     # laptop itself opened the projector page as http://127.0.0.1:…
     app.config["PUBLIC_URL"] = base
-    click.echo(f"workshop — {base}  (async mode: {async_mode}, database: {app.config['DATABASE_URL'].split('://')[0]})")
+    database = app.config["DATABASE_URL"].split("://")[0]
+    click.echo(_("workshop — %(url)s  (async mode: %(mode)s, database: %(database)s)", url=base, mode=async_mode, database=database))
     if chosen:
-        click.echo(f"\n  {chosen['title']} — code {chosen['code']}")
-        click.echo(f"  Animation (secret) : {base}/f/{chosen['facilitator_token']}")
-        click.echo(f"  Écran / projecteur : {base}/s/{chosen['code']}")
-        click.echo(f"  Participants       : {base}/j/{chosen['code']}\n")
+        click.echo("\n  " + _("%(title)s — code %(code)s", title=chosen["title"], code=chosen["code"]))
+        click.echo("  " + _("Facilitation (secret): %(url)s", url=f"{base}/f/{chosen['facilitator_token']}"))
+        click.echo("  " + _("Screen / projector:    %(url)s", url=f"{base}/s/{chosen['code']}"))
+        click.echo("  " + _("Participants:          %(url)s", url=f"{base}/j/{chosen['code']}") + "\n")
         print_qr(f"{base}/j/{chosen['code']}")
         others = [w for w in workshops if w is not chosen]
         for w in others:
-            click.echo(f"  autre atelier ouvert : {w['code']} — {w['title']}")
+            click.echo("  " + _("other open workshop: %(code)s — %(title)s", code=w["code"], title=w["title"]))
     if host in ("127.0.0.1", "localhost"):
-        click.echo("  (local only: use --host 0.0.0.0 so that phones on the same Wi-Fi can join)")
+        click.echo("  " + _("(local only: use --host 0.0.0.0 so that phones on the same Wi-Fi can join)"))
     sys.stdout.flush()
     socketio = app.extensions["socketio"]
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=async_mode == "threading")
@@ -144,7 +165,7 @@ def resolve_plan(name: str | None, path: Path | None) -> Path:
     if path:
         return path
     if not name:
-        raise click.UsageError("give a plan: workshop new --plan sessions/<file>.toml (or its name)")
+        raise click.UsageError(_("give a plan: %(command)s (or its name)", command="workshop new --plan sessions/<file>.toml"))
     candidate = Path(name)
     if candidate.is_file():
         return candidate
@@ -152,7 +173,7 @@ def resolve_plan(name: str | None, path: Path | None) -> Path:
     if shipped.is_file():
         return shipped
     names = ", ".join(p.stem for p in sorted(SESSIONS.glob("*.toml")))
-    raise click.UsageError(f"no plan named {name!r}; shipped plans: {names}")
+    raise click.UsageError(_("no plan named %(name)s; shipped plans: %(names)s", name=repr(name), names=names))
 
 
 @cli.command()
@@ -168,9 +189,9 @@ def new(name, plan_path):
         fail(error)
     w = created["workshop"]
     click.echo(f"{w['code']}\t{w['title']}")
-    click.echo(f"facilitator token: {created['facilitator_token']}")
-    click.echo(f"facilitator page:  /f/{created['facilitator_token']}")
-    click.echo(f"join page:         /j/{w['code']}")
+    click.echo(_("facilitator token: %(token)s", token=created["facilitator_token"]))
+    click.echo(_("facilitator page:  %(path)s", path=f"/f/{created['facilitator_token']}"))
+    click.echo(_("join page:         %(path)s", path=f"/j/{w['code']}"))
 
 
 @cli.command("list")
@@ -209,7 +230,7 @@ def export(code, fmt, table, lang, output):
         return
     target = output or Path(name)
     target.write_bytes(body)
-    click.echo(f"written {target}", err=True)
+    click.echo(_("written %(file)s", file=target), err=True)
 
 
 @cli.command("import")
@@ -222,14 +243,14 @@ def import_(path):
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise click.ClickException(f"{path}: not a JSON export ({error})") from None
+        raise click.ClickException(_("%(path)s: not a JSON export (%(error)s)", path=path, error=error)) from None
     try:
         created = import_snapshot(app.extensions["workshop.db"], data)
     except WorkshopError as error:
         fail(error)
     w = created["workshop"]
     click.echo(f"{w['code']}\t{w['title']}")
-    click.echo(f"facilitator page:  /f/{created['facilitator_token']}")
+    click.echo(_("facilitator page:  %(path)s", path=f"/f/{created['facilitator_token']}"))
 
 
 @cli.command()
@@ -244,9 +265,10 @@ def erase(code, yes):
     except WorkshopError as error:
         fail(error)
     if not yes:
-        click.confirm(f"Erase the pseudonyms and access links of {code.upper()}? Ideas and the action plan stay.", abort=True)
+        click.confirm(_("Erase the pseudonyms and access links of %(code)s? Ideas and the action plan stay.", code=code.upper()), abort=True)
     done = service.erase_personal_data(workshop_id)
-    click.echo(f"erased: {done['participants']} participants anonymised, workshop archived")
+    click.echo(npgettext("cli", "erased: %(num)s participant anonymised, workshop archived",
+                          "erased: %(num)s participants anonymised, workshop archived", done["participants"]))
 
 
 @cli.group()
@@ -258,7 +280,7 @@ def db():
 def upgrade():
     """Create the database or bring its schema to the latest version."""
     app = _app()  # create_app already upgrades
-    click.echo(f"database up to date: {app.config['DATABASE_URL'].split('://')[0]}")
+    click.echo(_("database up to date: %(database)s", database=app.config["DATABASE_URL"].split("://")[0]))
 
 
 # --------------------------------------------------------------------------- events and the observatory
@@ -279,7 +301,7 @@ def _write_output(body: bytes, output: Path | None, default_name: str | None) ->
         return
     target = output or Path(default_name)
     target.write_bytes(body)
-    click.echo(f"written {target}", err=True)
+    click.echo(_("written %(file)s", file=target), err=True)
 
 
 @cli.command()
@@ -308,12 +330,12 @@ def event():
 
 def _print_event(view: dict, token: str | None = None) -> None:
     click.echo(f"{view['code']}\t{view['title']}")
-    click.echo(f"plenary screen:    /p/{view['code']}")
+    click.echo(_("plenary screen:    %(path)s", path=f"/p/{view['code']}"))
     if token:
-        click.echo(f"organiser token:   {token}")
-        click.echo(f"organiser export:  /e/{token}/export/docx  (or markdown, html, json)")
+        click.echo(_("organiser token:   %(token)s", token=token))
+        click.echo(_("organiser export:  %(path)s  (or markdown, html, json)", path=f"/e/{token}/export/docx"))
     for n, w in enumerate(view["workshops"], start=1):
-        click.echo(f"  atelier {n}: {w['code']}\t{w['title']}")
+        click.echo("  " + _("workshop %(n)s: %(code)s", n=n, code=w["code"]) + f"\t{w['title']}")
 
 
 @event.command("new")
@@ -358,7 +380,8 @@ def event_remove(event_code, codes):
 def event_list():
     """List events with their plenary and organiser links (local operator only)."""
     for e in _gatherings(_app()).list_events():
-        click.echo(f"{e['code']}\t/p/{e['code']}\t/e/{e['organiser_token']}/export/docx\t{len(e['workshops'])} ateliers\t{e['title']}")
+        count = npgettext("cli", "%(num)s workshop", "%(num)s workshops", len(e["workshops"]))
+        click.echo(f"{e['code']}\t/p/{e['code']}\t/e/{e['organiser_token']}/export/docx\t{count}\t{e['title']}")
 
 
 @event.command("export")

@@ -34,6 +34,13 @@ def _tallies(round_view: dict, kind: str) -> dict[int, dict]:
     return tally(Ballot(v["target_id"], v["group"], v["dots"]) for v in round_view["votes"] if v["kind"] == kind)
 
 
+def rank_by_equal_weight(entries: list[dict]) -> None:
+    """Give each ranked entry its ``equal_weight_rank``: by equal-weight score, ties kept in vote order."""
+    order = sorted(entries, key=lambda e: (-e["equal_weight"], e["rank"]))
+    for position, e in enumerate(order, start=1):
+        e["equal_weight_rank"] = position
+
+
 def diverge_synthesis(round_view: dict) -> dict[str, Any]:
     """Every visible idea with how many people it stands for, most shared first."""
     ideas = visible_ideas(round_view)
@@ -74,9 +81,7 @@ def define_synthesis(round_view: dict, equal_weight: bool) -> dict[str, Any]:
             entry["equal_weight"] = scores.get(tid, 0.0)
         out.append(entry)
     if equal_weight:
-        order = sorted(out, key=lambda e: (-e["equal_weight"], e["rank"]))
-        for position, e in enumerate(order, start=1):
-            e["equal_weight_rank"] = position
+        rank_by_equal_weight(out)
     return {
         "question": round_view["question"],
         "themes": out,
@@ -113,9 +118,7 @@ def converge_synthesis(round_view: dict, equal_weight: bool) -> dict[str, Any]:
             entry["equal_weight"] = scores.get(aid, 0.0)
         out.append(entry)
     if equal_weight:
-        order = sorted(out, key=lambda e: (-e["equal_weight"], e["rank"]))
-        for position, e in enumerate(order, start=1):
-            e["equal_weight_rank"] = position
+        rank_by_equal_weight(out)
     return {"question": round_view["question"], "actions": out}
 
 

@@ -15,7 +15,7 @@ Formats:
 * ``csv`` — one table per file for a spreadsheet (option ``table=`` one of
   :data:`CSV_TABLES`, default ``"ideas"``; see :mod:`.csv_export`).
 
-Labels are French by default, English with ``lang="en"``.
+Words are French by default (gettext catalogue, see :mod:`.i18n`), English with ``lang="en"``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ValidationError
-from .common import LABELS, check_lang, slugify
+from .common import slugify
+from .i18n import check_lang, wording
 
 FORMATS = {"json", "markdown", "csv", "html", "docx"}
 CSV_TABLES = ("ideas", "themes", "actions", "votes", "participation")
@@ -56,9 +57,17 @@ def extension(fmt: str) -> str:
 
 def filename(snapshot: dict, fmt: str, lang: str = "fr", *, table: str = "ideas") -> str:
     """A download name: 'compte-rendu-quelle-politique-de-la-ville-demain-2020-11-03.docx'."""
-    L = LABELS[check_lang(lang)]
+    t = wording(check_lang(lang))
     w = snapshot["workshop"]
-    kind = {"json": L["file.archive"], "csv": L.get(f"file.{table}", table)}.get(_check_format(fmt), L["file.summary"])
+    tables = {
+        "ideas": t.pgettext("file name", "ideas"),
+        "themes": t.pgettext("file name", "themes"),
+        "actions": t.pgettext("file name", "actions"),
+        "votes": t.pgettext("file name", "votes"),
+        "participation": t.pgettext("file name", "participation"),
+    }
+    archive, summary = t.pgettext("file name", "workshop"), t.pgettext("file name", "summary")
+    kind = {"json": archive, "csv": tables.get(table, table)}.get(_check_format(fmt), summary)
     parts = [kind, slugify(w.get("title") or "")]
     if w.get("date"):
         parts.append(w["date"])

@@ -26,7 +26,8 @@ from __future__ import annotations
 import csv
 import io
 
-from .common import build_report, format_number, group_dots
+from .common import build_report, group_dots
+from .i18n import Wording, wording
 
 TABLES = ("ideas", "themes", "actions", "votes", "participation")
 DEFAULT_TABLE = "ideas"
@@ -45,16 +46,16 @@ def safe(value: object) -> str:
     return text
 
 
-def _yes(value: bool, L: dict) -> str:
-    return L["yes"] if value else L["no"]
+def _yes(value: bool, t: Wording) -> str:
+    return t._("yes") if value else t._("no")
 
 
-def _ideas(report: dict, L: dict, lang: str) -> tuple[list[str], list[list]]:
+def _ideas(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     questions = {r["position"]: r["question"] for r in report["rounds"]}
-    header = [L["csv.idea_no"], L["csv.round"], L["question"], L["idea"], L["group"], L["theme"], L["csv.kept"], L["csv.count"], L["csv.on_behalf"]]
+    header = [t._("Idea no."), t._("Round"), t._("Question"), t._("Idea"), t._("Stakeholder group"), t._("Theme"), t.pgettext("column", "Theme kept"), t._("Contributions merged"), t._("Typed in by the facilitator")]
     rows = [
         [i["no"], i["round"], questions[i["round"]], i["text"], i["group_label"], i["theme"],
-         _yes(i["theme_kept"], L) if i["theme"] else "", i["count"], _yes(i["on_behalf"], L)]
+         _yes(i["theme_kept"], t) if i["theme"] else "", i["count"], _yes(i["on_behalf"], t)]
         for i in report["annex"]
     ]
     return header, rows
@@ -66,70 +67,70 @@ def _group_columns(report: dict) -> list[dict]:
     return [g for g in report["groups"] if g["group"] in voted]
 
 
-def _vote_cells(item: dict, groups: list[dict], report: dict, lang: str) -> list:
+def _vote_cells(item: dict, groups: list[dict], report: dict, t: Wording) -> list:
     cells = [item["dots"], item["voters"]] + [group_dots(item, g["group"]) for g in groups]
     if report["equal_weight"]:
-        cells += [format_number(item["equal_weight"], lang), item["equal_weight_rank"]]
+        cells += [t.number(item["equal_weight"]), item["equal_weight_rank"]]
     return cells
 
 
-def _vote_header(groups: list[dict], report: dict, L: dict) -> list[str]:
-    header = [L["dots"], L["voters"]] + [g["label"] for g in groups]
+def _vote_header(groups: list[dict], report: dict, t: Wording) -> list[str]:
+    header = [t._("Dots"), t._("Voters")] + [g["label"] for g in groups]
     if report["equal_weight"]:
-        header += [L["csv.equal_weight"], L["equal_weight_rank"]]
+        header += [t._("Equal weight (%)"), t._("Equal-weight rank")]
     return header
 
 
-def _themes(report: dict, L: dict, lang: str) -> tuple[list[str], list[list]]:
+def _themes(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     groups = _group_columns(report)
-    header = [L["csv.round"], L["rank"], L["theme"], L["csv.kept"], L["objective"], L["criteria"], L["csv.ideas_count"]]
-    header += _vote_header(groups, report, L)
+    header = [t._("Round"), t._("Rank"), t._("Theme"), t.pgettext("column", "Theme kept"), t._("Objective"), t._("Success criteria"), t._("Number of ideas")]
+    header += _vote_header(groups, report, t)
     rows = []
     for r in report["rounds"]:
-        for t in sorted(r["themes"], key=lambda t: t["rank"]):
+        for theme in sorted(r["themes"], key=lambda x: x["rank"]):
             rows.append(
-                [r["position"], t["rank"], t["title"], _yes(t["kept"], L), t["objective"], "\n".join(t["criteria"]), len(t["ideas"])]
-                + _vote_cells(t, groups, report, lang)
+                [r["position"], theme["rank"], theme["title"], _yes(theme["kept"], t), theme["objective"], "\n".join(theme["criteria"]), len(theme["ideas"])]
+                + _vote_cells(theme, groups, report, t)
             )
     return header, rows
 
 
-def _actions(report: dict, L: dict, lang: str) -> tuple[list[str], list[list]]:
+def _actions(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     groups = _group_columns(report)
-    header = [L["csv.round"], L["rank"], L["action"], L["description"], L["theme"], L["objective"], L["owner"], L["partners"],
-              L["deadline"], L["resources"], L["indicators"], L["status"]]
-    header += _vote_header(groups, report, L) + [L["csv.origin_numbers"], L["csv.origin_ideas"]]
+    header = [t._("Round"), t._("Rank"), t._("Action"), t._("Description"), t._("Theme"), t._("Objective"), t._("Owner"), t._("Partners"),
+              t._("Deadline"), t._("Resources"), t._("Indicators"), t._("Status")]
+    header += _vote_header(groups, report, t) + [t._("Source idea numbers"), t._("Source ideas")]
     rows = []
     for r in report["rounds"]:
         for a in r["actions"]:
             rows.append(
                 [r["position"], a["rank"], a["title"], a["description"], a["theme"], a["objective"], a["owner"],
                  "\n".join(a["partners"]), a["deadline"], a["resources"], "\n".join(a["indicators"]), a["status_label"]]
-                + _vote_cells(a, groups, report, lang)
+                + _vote_cells(a, groups, report, t)
                 + [", ".join(str(i["no"]) for i in a["ideas"]), "\n".join(i["text"] for i in a["ideas"])]
             )
     return header, rows
 
 
-def _votes(report: dict, L: dict, lang: str) -> tuple[list[str], list[list]]:
+def _votes(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     """Vote results: one line per theme or action voted on, dots per stakeholder group."""
     groups = _group_columns(report)
-    header = [L["csv.round"], L["kind"], L["rank"], L["item"]] + _vote_header(groups, report, L)
+    header = [t._("Round"), t._("Vote"), t._("Rank"), t._("Proposal")] + _vote_header(groups, report, t)
     rows = []
     for r in report["rounds"]:
         for kind, items in (("theme", r["themes"]), ("action", r["actions"])):
             if not r[f"{kind}_votes"]:
                 continue
             for item in sorted(items, key=lambda e: e["rank"]):
-                rows.append([r["position"], L[f"kind.{kind}"], item["rank"], item["title"]] + _vote_cells(item, groups, report, lang))
+                rows.append([r["position"], (t._("theme") if kind == "theme" else t._("action")), item["rank"], item["title"]] + _vote_cells(item, groups, report, t))
     return header, rows
 
 
-def _participation(report: dict, L: dict, lang: str) -> tuple[list[str], list[list]]:
+def _participation(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     p = report["participation"]
-    header = [L["group"], L["participants"], L["contributions"], L["dots_cast"]]
+    header = [t._("Stakeholder group"), t._("Participants"), t._("Contributions"), t._("Dots cast")]
     rows = [[r["label"], r["participants"], r["contributions"], r["dots"]] for r in p["rows"]]
-    rows.append([L["total"], p["total"]["participants"], p["total"]["contributions"], p["total"]["dots"]])
+    rows.append([t._("Total"), p["total"]["participants"], p["total"]["contributions"], p["total"]["dots"]])
     return header, rows
 
 
@@ -143,9 +144,15 @@ def render(snapshot: dict, lang: str = "fr", *, table: str = DEFAULT_TABLE) -> b
     if table not in BUILDERS:
         raise ValidationError("invalid_field", field="table")
     report = build_report(snapshot, lang)
-    header, rows = BUILDERS[table](report, report["labels"], lang)
+    t = wording(lang)
+    header, rows = BUILDERS[table](report, t)
+    return write_csv(header, rows, t)
+
+
+def write_csv(header: list[str], rows: list[list], t: Wording) -> bytes:
+    """UTF-8 with a BOM, the locale's separator, CRLF, every cell defused."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";" if lang == "fr" else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(buffer, delimiter=t.csv_delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([safe(h) for h in header])
     for row in rows:
         writer.writerow([safe(cell) for cell in row])

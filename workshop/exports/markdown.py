@@ -4,13 +4,18 @@ Same content and order as the HTML and Word documents: header, context,
 participation by stakeholder group, then per round the question, ideas by
 theme (kept themes first), objectives and criteria, vote results and the
 action sheets with their lineage, and an annex with every visible idea.
+
+:func:`workshop_lines` writes one workshop's sections at any heading depth;
+the workshop's own document (:func:`render`) and the event's combined one
+(:mod:`.event`) both use it.
 """
 
 from __future__ import annotations
 
 import re
 
-from .common import LABELS, build_report, by_group_text, colon, equal_weight_text, format_score, group_dots, idea_suffix, quote, sheet_rows
+from .common import build_report, group_dots, kept_or_defined
+from .i18n import Wording, wording
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~])")
 _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.MULTILINE)
@@ -27,7 +32,16 @@ def inline(text: str) -> str:
     return " / ".join(part for part in esc(text).split("\n") if part.strip())
 
 
-def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
+def label(text: str, t: Wording) -> str:
+    """'**Porteur :**' — a bold label and its colon."""
+    return "**" + text + t.colon + "**"
+
+
+def heading(marks: str, text: str) -> str:
+    return marks + " " + text
+
+
+def table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
     align = align or ["l"] * len(header)
     sep = ["---:" if a == "r" else "---" for a in align]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(sep) + " |"]
@@ -35,175 +49,155 @@ def _table(header: list[str], rows: list[list[str]], align: list[str] | None = N
     return lines
 
 
-def _idea_line(idea: dict, lang: str) -> str:
-    return f"- {inline(idea['text'])} *({esc(idea_suffix(idea, lang))})* — {LABELS[lang]['no_short']}\u00a0{idea['no']}"
+def facts(report: dict, t: Wording, *, tags: bool = True) -> list[str]:
+    """'**Territoire :** Occitanie' and the date (and keywords), as one block, or nothing."""
+    c = t.colon
+    lines = []
+    if report["territory"]:
+        lines.append(label(t._("Territory"), t) + " " + inline(report["territory"]))
+    if report["date_label"]:
+        lines.append(label(t._("Date"), t) + " " + report["date_label"])
+    if tags and report.get("tags"):
+        lines.append(label(t._("Keywords"), t) + " " + ", ".join(inline(x) for x in report["tags"]))
+    return ["  \n".join(lines), ""] if lines else []
 
 
-def _vote_table(items: list[dict], groups: list[dict], report: dict, lang: str) -> list[str]:
-    L = report["labels"]
-    header = [L["rank"], L["item"], L["dots"], L["voters"]] + [esc(g["label"]) for g in groups]
+def _idea_line(idea: dict, t: Wording) -> str:
+    suffix = ", ".join([idea["group_label"], *t.idea_extras(idea)])
+    return f"- {inline(idea['text'])} *({esc(suffix)})* — {t.idea_number(idea['no'])}"
+
+
+def _vote_table(items: list[dict], groups: list[dict], report: dict, t: Wording) -> list[str]:
+    header = [t._("Rank"), t._("Proposal"), t._("Dots"), t._("Voters")] + [esc(g["label"]) for g in groups]
     align = ["r", "l", "r", "r"] + ["r"] * len(groups)
     if report["equal_weight"]:
-        header += [L["equal_weight"], L["equal_weight_rank"]]
+        header += [t._("Equal weight"), t._("Equal-weight rank")]
         align += ["r", "r"]
     rows = []
     for item in sorted(items, key=lambda e: e["rank"]):
         row = [str(item["rank"]), inline(item["title"]), str(item["dots"]), str(item["voters"])]
         row += [str(group_dots(item, g["group"])) for g in groups]
         if report["equal_weight"]:
-            row += [format_score(item["equal_weight"], lang), str(item["equal_weight_rank"])]
+            row += [t.score(item["equal_weight"]), str(item["equal_weight_rank"])]
         rows.append(row)
-    return _table(header, rows, align)
+    return table(header, rows, align)
+
+
+def _action(a: dict, t: Wording, h: str) -> list[str]:
+    c = t.colon
+    out = [f"{h} {a['rank']}. {inline(a['title'])}", ""]
+    if a["description"]:
+        out += [inline(a["description"]), ""]
+    out += table([t._("Action"), inline(a["title"])], [[label, inline(value)] for label, value in t.sheet_rows(a)])
+    out.append("")
+    vote = t.dots_line(a)
+    if a["by_group"]:
+        vote += f" ({esc(t.by_group_text(a['by_group']))})"
+    if a["equal_weight"] is not None:
+        vote += f" — {t.equal_weight_text(a)}"
+    out.append(label(t._("Vote"), t) + f" {vote}.  ")
+    lineage = label(t._("Origin"), t) + " " + t._("theme") + " " + t.quote(inline(a["theme"]))
+    if a["objective"]:
+        lineage += " — " + t._("objective") + f"{c} {inline(a['objective'])}"
+    out.append(lineage + ("." if not a["ideas"] else ".  "))
+    if a["ideas"]:
+        out += [label(t._("Source ideas"), t), ""]
+        out += [f"- {t.idea_number(i['no'])}{c} {inline(i['text'])} *({esc(i['group_label'])})*" for i in a["ideas"]]
+    out.append("")
+    return out
+
+
+def _round(r: dict, report: dict, t: Wording, h2: str) -> list[str]:
+    c = t.colon
+    h3, h4 = h2 + "#", h2 + "##"
+    out = [f"{h2} {r['title']} — {inline(r['question'])}", "", label(t._("State"), t) + f" {r['phase_label']}. " + t.round_stats(r["stats"]), ""]
+    out += [heading(h3, t._("Ideas by theme")), ""]
+    if not r["themes"] and not r["unsorted"]:
+        out += [t._("No ideas."), ""]
+    for theme in r["themes"]:
+        status = t._("kept") if theme["kept"] else t._("not kept")
+        out += [f"{h4} {inline(theme['title'])} ({status})", ""]
+        out += [_idea_line(i, t) for i in theme["ideas"]] or [t._("No ideas.")]
+        out.append("")
+    if r["unsorted"]:
+        out += [heading(h4, t._("Unsorted ideas")), ""] + [_idea_line(i, t) for i in r["unsorted"]] + [""]
+
+    out += [heading(h3, t._("Objectives and success criteria")), ""]
+    kept = kept_or_defined(r["themes"])
+    if not kept:
+        out += [t._("No themes."), ""]
+    for theme in kept:
+        out += [f"{h4} {inline(theme['title'])}", ""]
+        out += [label(t._("Objective"), t) + " " + (inline(theme["objective"]) or t.missing()), ""]
+        out += [label(t._("Success criteria"), t), ""]
+        out += [f"- {inline(x)}" for x in theme["criteria"]] or [f"- {t.missing()}"]
+        out.append("")
+
+    if r["theme_votes"]:
+        out += [heading(h3, t._("Choice of themes: vote results")), ""]
+        out += _vote_table(r["themes"], r["vote_groups"]["theme"], report, t) + [""]
+
+    out += [heading(h3, t._("Priority actions")), ""]
+    if not r["actions"]:
+        out += [t._("No actions proposed."), ""]
+    if r["action_votes"]:
+        out += ["**" + t._("Prioritisation of actions: vote results") + "**", ""]
+        out += _vote_table(r["actions"], r["vote_groups"]["action"], report, t) + [""]
+    for a in r["actions"]:
+        out += _action(a, t, h4)
+    return out
+
+
+def workshop_lines(report: dict, t: Wording, depth: int = 1) -> list[str]:
+    """One workshop's sections, after its title: chapters at heading level ``depth + 1``.
+
+    Ends with the annex and a blank line; the colophon is the document's.
+    """
+    h2 = "#" * (depth + 1)
+    out = ["*" + t._("Participatory workshop summary") + "*", ""] + facts(report, t)
+
+    out += [heading(h2, t._("Context and method")), ""]
+    if report["description"]:
+        for para in report["description"].split("\n\n"):
+            out += ["  \n".join(esc(line) for line in para.split("\n")), ""]
+    out += [t.method(), ""]
+    if report["dot_budget"]:
+        out += [t.vote_rule(report["dot_budget"], report["dot_cap"]), ""]
+    if report["equal_weight"]:
+        out += [t.equal_weight_note(), ""]
+    out += [f"*{t.privacy_note()}*", ""]
+
+    p = report["participation"]
+    out += [heading(h2, t._("Participation")), "", t.participation_intro(p["total"]), ""]
+    rows = [[esc(r["label"]), str(r["participants"]), str(r["contributions"]), str(r["dots"])] for r in p["rows"]]
+    total = p["total"]
+    rows.append(["**" + t._("Total") + "**", f"**{total['participants']}**", f"**{total['contributions']}**", f"**{total['dots']}**"])
+    out += table([t._("Stakeholder group"), t._("Participants"), t._("Contributions"), t._("Dots cast")], rows, ["l", "r", "r", "r"])
+    out.append("")
+
+    for r in report["rounds"]:
+        out += _round(r, report, t, h2)
+
+    out += [heading(h2, t._("Appendix: every idea")), "", t.annex_intro(), ""]
+    rows = []
+    for i in report["annex"]:
+        extras = t.idea_extras(i)
+        text = inline(i["text"]) + (f" *({', '.join(extras)})*" if extras else "")
+        rows.append([str(i["no"]), str(i["round"]), text, esc(i["group_label"]), inline(i["theme"]) if i["theme"] else "—"])
+    out += table([t._("No."), t._("Round"), t._("Idea"), t._("Stakeholder group"), t._("Theme")], rows, ["r", "r", "l", "l", "l"])
+    out.append("")
+    return out
+
+
+def colophon(t: Wording, event: bool = False) -> list[str]:
+    return ["---", "", f"*{t.generated_by(event)}*"]
+
+
+def finish(lines: list[str]) -> bytes:
+    return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
 
 
 def render(snapshot: dict, lang: str = "fr") -> bytes:
     report = build_report(snapshot, lang)
-    L = report["labels"]
-    out: list[str] = []
-    add = out.append
-
-    add(f"# {inline(report['title'])}")
-    add("")
-    add(f"*{L['doc_kind']}*")
-    add("")
-    c = colon(lang)
-    facts = []
-    if report["territory"]:
-        facts.append(f"**{L['territory']}{c}** {inline(report['territory'])}")
-    if report["date_label"]:
-        facts.append(f"**{L['date']}{c}** {report['date_label']}")
-    if report["tags"]:
-        facts.append(f"**{L['keywords']}{c}** {', '.join(inline(t) for t in report['tags'])}")
-    if facts:
-        add("  \n".join(facts))
-        add("")
-
-    add(f"## {L['context']}")
-    add("")
-    if report["description"]:
-        for para in report["description"].split("\n\n"):
-            add("  \n".join(esc(line) for line in para.split("\n")))
-            add("")
-    add(L["method"])
-    add("")
-    if report["dot_budget"]:
-        add(L["vote_rule"].format(budget=report["dot_budget"], cap=report["dot_cap"]))
-        add("")
-    if report["equal_weight"]:
-        add(L["equal_weight_note"])
-        add("")
-    add(f"*{L['privacy_note']}*")
-    add("")
-
-    add(f"## {L['participation']}")
-    add("")
-    p = report["participation"]
-    add(L["participation_intro"].format(participants=p["total"]["participants"], contributions=p["total"]["contributions"], dots=p["total"]["dots"]))
-    add("")
-    rows = [[esc(r["label"]), str(r["participants"]), str(r["contributions"]), str(r["dots"])] for r in p["rows"]]
-    rows.append([f"**{L['total']}**", f"**{p['total']['participants']}**", f"**{p['total']['contributions']}**", f"**{p['total']['dots']}**"])
-    out += _table([L["group"], L["participants"], L["contributions"], L["dots_cast"]], rows, ["l", "r", "r", "r"])
-    add("")
-
-    for r in report["rounds"]:
-        add(f"## {r['title']} — {inline(r['question'])}")
-        add("")
-        add(f"**{L['state']}{c}** {r['phase_label']}. " + L["round_stats"].format(**r["stats"]))
-        add("")
-
-        add(f"### {L['ideas_by_theme']}")
-        add("")
-        if not r["themes"] and not r["unsorted"]:
-            add(L["no_ideas"])
-            add("")
-        for t in r["themes"]:
-            status = L["kept"] if t["kept"] else L["not_kept"]
-            add(f"#### {inline(t['title'])} ({status})")
-            add("")
-            if t["ideas"]:
-                out += [_idea_line(i, lang) for i in t["ideas"]]
-            else:
-                add(L["no_ideas"])
-            add("")
-        if r["unsorted"]:
-            add(f"#### {L['unsorted']}")
-            add("")
-            out += [_idea_line(i, lang) for i in r["unsorted"]]
-            add("")
-
-        kept = [t for t in r["themes"] if t["kept"]] or [t for t in r["themes"] if t["objective"] or t["criteria"]]
-        add(f"### {L['objectives']}")
-        add("")
-        if not kept:
-            add(L["no_themes"])
-            add("")
-        for t in kept:
-            add(f"#### {inline(t['title'])}")
-            add("")
-            add(f"**{L['objective']}{c}** {inline(t['objective']) or L['to_be_defined']}")
-            add("")
-            add(f"**{L['criteria']}{c}**")
-            add("")
-            out += [f"- {inline(c)}" for c in t["criteria"]] or [f"- {L['to_be_defined']}"]
-            add("")
-
-        if r["theme_votes"]:
-            add(f"### {L['theme_votes']}")
-            add("")
-            out += _vote_table(r["themes"], r["vote_groups"]["theme"], report, lang)
-            add("")
-
-        add(f"### {L['actions']}")
-        add("")
-        if not r["actions"]:
-            add(L["no_actions"])
-            add("")
-        if r["action_votes"]:
-            add(f"**{L['action_votes']}**")
-            add("")
-            out += _vote_table(r["actions"], r["vote_groups"]["action"], report, lang)
-            add("")
-        for a in r["actions"]:
-            add(f"#### {a['rank']}. {inline(a['title'])}")
-            add("")
-            if a["description"]:
-                add(inline(a["description"]))
-                add("")
-            out += _table([L["action"], inline(a["title"])], [[label, inline(value)] for label, value in sheet_rows(a, lang)])
-            add("")
-            vote = f"{L['dots_line'].format(dots=a['dots'], voters=a['voters'])}"
-            if a["by_group"]:
-                vote += f" ({esc(by_group_text(a['by_group'], lang))})"
-            if a["equal_weight"] is not None:
-                vote += f" — {equal_weight_text(a, lang)}"
-            add(f"**{L['vote']}{c}** {vote}.  ")
-            lineage = f"**{L['lineage']}{c}** {L['serves_theme'].lower()} {quote(inline(a['theme']), lang)}"
-            if a["objective"]:
-                lineage += f" — {L['objective'].lower()}{c} {inline(a['objective'])}"
-            add(lineage + ("." if not a["ideas"] else ".  "))
-            if a["ideas"]:
-                add(f"**{L['from_ideas']}{c}**")
-                add("")
-                out += [f"- {L['no_short']}\u00a0{i['no']}{c} {inline(i['text'])} *({esc(i['group_label'])})*" for i in a["ideas"]]
-            add("")
-
-    add(f"## {L['annex']}")
-    add("")
-    add(L["annex_intro"])
-    add("")
-    rows = []
-    for i in report["annex"]:
-        theme = inline(i["theme"]) if i["theme"] else "—"
-        extra = []
-        if i["count"] > 1:
-            extra.append(L["times"].format(n=i["count"]))
-        if i["on_behalf"]:
-            extra.append(L["on_behalf"])
-        text = inline(i["text"]) + (f" *({', '.join(extra)})*" if extra else "")
-        rows.append([str(i["no"]), str(i["round"]), text, esc(i["group_label"]), theme])
-    out += _table([L["number"], L["csv.round"], L["idea"], L["group"], L["theme"]], rows, ["r", "r", "l", "l", "l"])
-    add("")
-    add("---")
-    add("")
-    add(f"*{L['generated_by']}*")
-    return ("\n".join(out).rstrip("\n") + "\n").encode("utf-8")
+    t = wording(lang)
+    return finish([f"# {inline(report['title'])}", ""] + workshop_lines(report, t) + colophon(t))

@@ -10,56 +10,14 @@ stakeholder group, so twenty towns compare side by side without a pivot table.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
-from .common import check_lang
-from .csv_export import safe
+from .csv_export import write_csv
+from .i18n import NO_GROUP, check_lang, wording
 
 SCHEMA_ID = "workshop-observatory/1"
 TOP_ACTIONS = 5
-
-LABELS = {
-    "fr": {
-        "code": "Code",
-        "title": "Atelier",
-        "territory": "Territoire",
-        "date": "Date",
-        "tags": "Mots-clés",
-        "event": "Rencontre",
-        "questions": "Questions",
-        "participants": "Participants",
-        "contributions": "Contributions",
-        "dots": "Pastilles",
-        "group_participants": "Participants : {group}",
-        "kept_themes": "Thèmes retenus",
-        "objectives": "Objectifs",
-        "actions": "Actions prioritaires",
-        "published_at": "Publié le",
-        "dots_short": "{n} pastilles",
-    },
-    "en": {
-        "code": "Code",
-        "title": "Workshop",
-        "territory": "Territory",
-        "date": "Date",
-        "tags": "Keywords",
-        "event": "Event",
-        "questions": "Questions",
-        "participants": "Participants",
-        "contributions": "Contributions",
-        "dots": "Dots",
-        "group_participants": "Participants: {group}",
-        "kept_themes": "Themes kept",
-        "objectives": "Objectives",
-        "actions": "Priority actions",
-        "published_at": "Published",
-        "dots_short": "{n} dots",
-    },
-}
-
 
 def groups_of(rows: list[dict]) -> list[dict]:
     """Every stakeholder group met in the rows, in order of first appearance ('not specified' last)."""
@@ -67,9 +25,9 @@ def groups_of(rows: list[dict]) -> list[dict]:
     for row in rows:
         for g in row["by_group"]:
             seen.setdefault(g["group"], {"group": g["group"], "label": g["label"]})
-    ordered = [g for k, g in seen.items() if k != "—"]
-    if "—" in seen:
-        ordered.append(seen["—"])
+    ordered = [g for k, g in seen.items() if k != NO_GROUP]
+    if NO_GROUP in seen:
+        ordered.append(seen[NO_GROUP])
     return ordered
 
 
@@ -86,18 +44,16 @@ def top_actions(row: dict, n: int = TOP_ACTIONS) -> list[dict]:
 
 
 def render_csv(rows: list[dict], lang: str = "fr") -> bytes:
-    L = LABELS[check_lang(lang)]
+    t = wording(check_lang(lang))
     groups = groups_of(rows)
     with_code = any("code" in r for r in rows)
-    header = ([L["code"]] if with_code else []) + [
-        L["title"], L["territory"], L["date"], L["tags"], L["event"], L["questions"],
-        L["participants"], L["contributions"], L["dots"],
+    header = ([t._("Code")] if with_code else []) + [
+        t._("Workshop"), t._("Territory"), t._("Date"), t._("Keywords"), t._("Event"), t._("Questions"),
+        t._("Participants"), t._("Contributions"), t._("Dots"),
     ]
-    header += [L["group_participants"].format(group=g["label"]) for g in groups]
-    header += [L["kept_themes"], L["objectives"], L["actions"]]
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";" if lang == "fr" else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([safe(h) for h in header])
+    header += [t._("Participants: %(group)s", group=g["label"]) for g in groups]
+    header += [t._("Themes kept"), t._("Objectives"), t._("Priority actions")]
+    lines = []
     for row in rows:
         by_group = {g["group"]: g["participants"] for g in row["by_group"]}
         themes = kept_themes(row)
@@ -107,12 +63,12 @@ def render_csv(rows: list[dict], lang: str = "fr") -> bytes:
         ]
         cells += [by_group.get(g["group"], 0) for g in groups]
         cells += [
-            "\n".join(t["title"] for t in themes),
-            "\n".join(t["objective"] for t in themes if t["objective"]),
-            "\n".join(f"{a['title']} ({L['dots_short'].format(n=a['dots'])})" for a in top_actions(row)),
+            "\n".join(x["title"] for x in themes),
+            "\n".join(x["objective"] for x in themes if x["objective"]),
+            "\n".join(a["title"] + " (" + t.ngettext("%(num)s dot", "%(num)s dots", a["dots"]) + ")" for a in top_actions(row)),
         ]
-        writer.writerow([safe(c) for c in cells])
-    return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
+        lines.append(cells)
+    return write_csv(header, lines, t)
 
 
 def render_json(rows: list[dict], filters: dict | None = None) -> bytes:
