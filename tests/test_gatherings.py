@@ -136,7 +136,7 @@ def test_create_event_groups_workshops_and_validates(service):
     for bad in ("NOPE42", "!!", "", None):
         with pytest.raises(NotFound) as error:
             g.event_view(bad)
-        assert error.value.code == "unknown_event"
+        assert error.value.code == "unknown_event_code"
     for bad in ("", "x" * 100, None, event["code"]):
         with pytest.raises(NotFound):
             g.event_for_organiser(bad)
@@ -351,7 +351,7 @@ def test_cli_event_errors_are_clear(run):
     bad = CliRunner().invoke(cli, ["event", "new", "--title", "R", "ZZZZZZ"])
     assert bad.exit_code != 0 and "unknown_code" in bad.output
     bad = CliRunner().invoke(cli, ["event", "add", "NOPE42", "ZZZZZZ"])
-    assert bad.exit_code != 0 and "unknown_event" in bad.output
+    assert bad.exit_code != 0 and "unknown_event_code" in bad.output
     bad = CliRunner().invoke(cli, ["event", "new", "--title", "R", "--date", "demain"])
     assert bad.exit_code != 0 and "invalid_field" in bad.output
 

@@ -206,10 +206,6 @@ MISLEADING = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "every role refusal says 'Seule l'animation peut faire cela.' (MESSAGES['role'] in workshop/web/i18n.py), "
-    "even to the facilitator, or to a guest who only has to join first (the 'not_joined' message exists but is never raised)"
-))
 @pytest.mark.parametrize("role, event", MISLEADING)
 def test_a_refusal_does_not_tell_the_facilitator_that_only_the_facilitator_may(app, room, role, event):
     client = connect(app, room["auth"][role])

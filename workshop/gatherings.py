@@ -96,11 +96,11 @@ class GatheringService:
         try:
             normalized = normalize_code(code)
         except (NotFound, ValidationError):
-            raise NotFound("unknown_event") from None
+            raise NotFound("unknown_event_code") from None
         q = select(Event).where(Event.code == normalized)
         e = s.scalar(q.with_for_update() if lock else q)
         if e is None:
-            raise NotFound("unknown_event")
+            raise NotFound("unknown_event_code")
         return e
 
     @staticmethod
@@ -185,11 +185,11 @@ class GatheringService:
     def event_for_organiser(self, token: object) -> dict[str, Any]:
         """The event whose organiser token this is (``NotFound`` otherwise: the token is the secret)."""
         if not isinstance(token, str) or not token or len(token) > 64:
-            raise NotFound("unknown_event")
+            raise NotFound("unknown_event_code")
         with self.db.sessions() as s:
             e = s.scalar(select(Event).where(Event.organiser_token == token))
             if e is None:
-                raise NotFound("unknown_event")
+                raise NotFound("unknown_event_code")
             return self._event_view(s, e)
 
     def list_events(self) -> list[dict[str, Any]]:

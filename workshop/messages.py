@@ -87,7 +87,10 @@ MESSAGES = {
     "future_date": N_("The date cannot be in the future."),
     "not_published": N_("This workshop's summary is not published."),
     "too_fast": N_("You are sending a lot very quickly: wait a moment, then send again."),
-    "unknown_event": N_("No event has this code."),
+    "unknown_event_code": N_("No event has this code."),
+    "unknown_event": N_("The server does not know this request. Reload the page to get the current version."),
+    "too_large": N_("This message is too large to be sent (%(max_kb)s KB at most). Shorten it and send again."),
+    "op_id_reused": N_("This request reuses the id of another one. Reload the page and try again."),
     "workshop_in_other_event": N_("This workshop already belongs to another event."),
     "not_in_event": N_("This workshop is not part of this event."),
     "too_many_workshops": N_("Too many workshops in this event."),
@@ -96,6 +99,15 @@ MESSAGES = {
     "server_error": N_("Something went wrong on the server. Your request was not saved; please try again."),
 }
 
+
+
+#: a ``role`` refusal is worded for its sender: what they would need to be (``needs``) to do it
+ROLE_MESSAGES = {
+    "facilitator": N_("Only the facilitator can do this."),
+    "participant": N_("Only participants can do this, from their phone."),
+    "join": N_("Join the workshop first."),
+    "guest": N_("You have already joined this workshop."),
+}
 
 
 def public_params(error: WorkshopError) -> dict:
@@ -110,7 +122,10 @@ def error_message(error: WorkshopError, gettext: Callable[[str], str], fallback:
         shown["phase"] = gettext(PHASE_NAMES[shown["phase"]]) if shown["phase"] in PHASE_NAMES else shown["phase"]
     if "field" in shown:
         shown["field"] = gettext(FIELD_NAMES[shown["field"]]) if shown["field"] in FIELD_NAMES else shown["field"]
-    template = gettext(MESSAGES.get(error.code) or MESSAGES.get(type(error).code) or MESSAGES[fallback])
+    if error.code == "role" and shown.get("needs") in ROLE_MESSAGES:
+        template = gettext(ROLE_MESSAGES[shown["needs"]])
+    else:
+        template = gettext(MESSAGES.get(error.code) or MESSAGES.get(type(error).code) or MESSAGES[fallback])
     try:
         return template % {k: ("" if v is None else v) for k, v in shown.items()}
     except (KeyError, TypeError, ValueError):

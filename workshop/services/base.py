@@ -191,6 +191,19 @@ class Subject(Protocol):
 ROUND = Round
 
 
+def refusal(role: str, allowed: frozenset[str] | tuple[str, ...]) -> Forbidden:
+    """The ``role`` refusal, saying what the sender would need to be: facilitator, participant, not yet joined…"""
+    if role == GUEST and PARTICIPANT in allowed:
+        needs = "join"
+    elif FACILITATOR in allowed:
+        needs = FACILITATOR
+    elif PARTICIPANT in allowed:
+        needs = PARTICIPANT
+    else:
+        needs = next(iter(sorted(allowed)), FACILITATOR)
+    return Forbidden("role", role=role, needs=needs)
+
+
 def use_case(
     *roles: str,
     capability: str | Callable[[dict], str] | None = None,
@@ -221,7 +234,7 @@ def use_case(
         @functools.wraps(fn)
         def run(service: WorkshopService, actor: Actor, payload: object = None) -> Outcome:
             if actor.role not in roles:
-                raise Forbidden("role", role=actor.role)
+                raise refusal(actor.role, roles)
             data = require_dict(payload)
             checked = check(data) if check else None
 

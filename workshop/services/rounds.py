@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from ..domain import phases
 from ..domain.synthesis import build_synthesis
 from ..domain.text import clean_text
-from ..errors import Forbidden, NotFound, PhaseError, ValidationError
+from ..errors import NotFound, PhaseError, ValidationError
 from ..storage.models import Round, Synthesis, Theme, Vote, utcnow
 from . import queries
-from .base import FACILITATOR, ROUND, Actor, Change, Tx, bool_field, int_field, require_dict, use_case
+from .base import FACILITATOR, ROUND, Actor, Change, Tx, bool_field, int_field, refusal, require_dict, use_case
 from .snapshots import refresh_plan, round_full
 from .views import round_view_header, theme_view
 
@@ -166,7 +166,7 @@ def add_round(tx: Tx, _subject: None, _checked: None):
 def preview_synthesis(service: WorkshopService, actor: Actor, payload: object) -> dict[str, Any]:
     """What closing the current phase would freeze, without closing it (read-only)."""
     if actor.role != FACILITATOR:
-        raise Forbidden("role", role=actor.role)
+        raise refusal(actor.role, (FACILITATOR,))
     data = require_dict(payload if payload is not None else {})
     with service.db.sessions() as s:
         w = queries.workshop(s, actor.workshop_id)

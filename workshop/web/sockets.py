@@ -1,6 +1,6 @@
 """Socket.IO adapter: authenticate at connect, then authorise, call, acknowledge, publish.
 
-Every event handler is the same four lines (see :func:`_handler`): the
+Every event handler has the same shape (see :func:`_answering`): the
 service layer does the checking and the writing; this module only knows who
 the connection is and which rooms it sits in.  The protocol is documented in
 ``docs/protocol.md``.
@@ -8,19 +8,26 @@ the connection is and which rooms it sits in.  The protocol is documented in
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
 from flask import current_app, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
-from ..errors import Unauthenticated, WorkshopError
+from ..errors import Unauthenticated, ValidationError, WorkshopError
 from ..services import FACILITATOR, GUEST, PARTICIPANT, SCREEN, Actor, Outcome
 from ..services import actions, ideas, restitution, rounds, snapshots, themes, voting, workshops
 from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
 from .i18n import error_payload, server_error_payload
 
 log = logging.getLogger(__name__)
+
+#: the largest event payload answered (bytes of JSON); anything larger is refused with ``too_large``
+MAX_PAYLOAD = 256 * 1024
+#: the largest Socket.IO frame accepted at all: above it the transport drops the connection, so it
+#: is set well above MAX_PAYLOAD for an oversized message to be answered instead
+MAX_FRAME = 1024 * 1024
 
 #: event name -> use case; each takes (service, actor, payload) and returns an Outcome
 WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
@@ -106,42 +113,52 @@ def _fail(error: dict) -> dict:
     return {"ok": False, "error": error}
 
 
-def _handler(event: str, use_case: Callable[..., Outcome]):
+def _too_large(payload) -> bool:
+    """Longer than any legal payload (the longest, a full action sheet, is well under it)."""
+    if payload is None or isinstance(payload, (bool, int, float)):
+        return False
+    return len(json.dumps(payload, ensure_ascii=False).encode()) > MAX_PAYLOAD
+
+
+def _answering(event: str, call: Callable[[Actor, object], dict]):
+    """The one shape of every handler: who is it, is the payload sane, call, answer exactly once."""
+
     def handle(payload=None):
         actor = _actor()
         if actor is None:
             return _fail(error_payload(Unauthenticated("missing_code")))
         try:
-            outcome = use_case(_service(), actor, payload)
+            if _too_large(payload):
+                raise ValidationError("too_large", max_kb=MAX_PAYLOAD // 1024)
+            return _ok(call(actor, payload))
         except WorkshopError as error:
             return _fail(error_payload(error))
         except Exception:
             log.exception("event %s failed", event)
             return _fail(server_error_payload())
+
+    handle.__name__ = f"on_{event.replace('.', '_')}"
+    return handle
+
+
+def _write(event: str, use_case: Callable[..., Outcome]):
+    def call(actor: Actor, payload) -> dict:
+        outcome = use_case(_service(), actor, payload)
         if event == "join":
             _enter(Actor(PARTICIPANT, actor.workshop_id, outcome.result["participant"]["id"]))
         _broadcaster().publish(outcome.changes)
-        return _ok(outcome.result)
+        return outcome.result
 
-    handle.__name__ = f"on_{event.replace('.', '_')}"
-    return handle
+    return _answering(event, call)
 
 
-def _reader(event: str, read: Callable[..., dict]):
-    def handle(payload=None):
-        actor = _actor()
-        if actor is None:
-            return _fail(error_payload(Unauthenticated("missing_code")))
-        try:
-            return _ok(read(_service(), actor, payload))
-        except WorkshopError as error:
-            return _fail(error_payload(error))
-        except Exception:
-            log.exception("event %s failed", event)
-            return _fail(server_error_payload())
+def _read(event: str, read: Callable[..., dict]):
+    return _answering(event, lambda actor, payload: read(_service(), actor, payload))
 
-    handle.__name__ = f"on_{event.replace('.', '_')}"
-    return handle
+
+def on_unknown_event(event, *args):
+    """An event the server does not handle is answered too (an old page, a typo in a script)."""
+    return _fail(error_payload(ValidationError("unknown_event", event=str(event)[:40])))
 
 
 def init_app(app) -> SocketIO:
@@ -151,7 +168,7 @@ def init_app(app) -> SocketIO:
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("MESSAGE_QUEUE"),
         channel=app.config["MESSAGE_CHANNEL"],
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=MAX_FRAME,
         ping_interval=20,
         ping_timeout=20,
     )
@@ -159,9 +176,10 @@ def init_app(app) -> SocketIO:
     app.extensions["workshop.broadcaster"] = Broadcaster(socketio, service, app.config["TALLY_INTERVAL"])
     socketio.on_event("connect", on_connect)
     for event, read in READ_EVENTS.items():
-        socketio.on_event(event, _reader(event, read))
+        socketio.on_event(event, _read(event, read))
     for event, use_case in WRITE_EVENTS.items():
-        socketio.on_event(event, _handler(event, use_case))
+        socketio.on_event(event, _write(event, use_case))
+    socketio.on_event("*", on_unknown_event)
     return socketio
 
 
