@@ -4,7 +4,7 @@ import { h, t, $, replace } from "../lib/dom.js";
 import { values, ranked } from "../lib/store.js";
 import { store, ui, can, viewedRound, liveIdeas, themesOf, persistent, disclosure, lines, send, ignore, notify } from "./state.js";
 import { boardView, dotsBlock, themeSummary } from "./board.js";
-import { openDialog, closeDialog } from "./dialogs.js";
+import { openDialog, closeDialog, formDialog } from "./dialogs.js";
 
 /** A round's actions (of one theme, or all) as the server ranks them; unvoted ones after, oldest first. */
 export function rankedActions(r, themeId) {
@@ -124,11 +124,7 @@ function lineageIdeas(r, a) {
 }
 
 export function setupSheet() {
-  const d = $("sheet-dialog");
-  $("sheet-cancel").addEventListener("click", () => closeDialog(d));
-  d.addEventListener("close", () => { ui.sheet = null; });
-  $("sheet-form").addEventListener("submit", (e) => {
-    e.preventDefault();
+  formDialog("sheet", () => { ui.sheet = null; }, (d) => {
     const id = ui.sheet;
     if (!id) return;
     const title = $("sheet-title");

@@ -29,3 +29,12 @@ export function confirmDialog(title, text, okLabel) {
     d.addEventListener("cancel", onCancel);
   });
 }
+
+/** A form dialog "<name>-dialog": its cancel button closes it, onClose runs when it closes, onSubmit(e, d) on submit. */
+export function formDialog(name, onClose, onSubmit) {
+  const d = $(name + "-dialog");
+  $(name + "-cancel").addEventListener("click", () => closeDialog(d));
+  d.addEventListener("close", onClose);
+  $(name + "-form").addEventListener("submit", (e) => { e.preventDefault(); onSubmit(d); });
+  return d;
+}

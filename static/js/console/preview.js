@@ -1,7 +1,7 @@
 /* preview.js — closing a phase: the synthesis preview dialog (and the themes to keep), reopening one. */
 import { h, t, plural, $, replace } from "../lib/dom.js";
 import { store, ui, live, settings, phaseName, groupName, send, ignore, notify } from "./state.js";
-import { openDialog, closeDialog, confirmDialog } from "./dialogs.js";
+import { openDialog, closeDialog, confirmDialog, formDialog } from "./dialogs.js";
 
 export function advance(r) {
   if (!r || r.phase === "closed") return;
@@ -78,11 +78,7 @@ function previewContent(phase, data) {
 }
 
 export function setupPreview() {
-  const d = $("preview-dialog");
-  $("preview-cancel").addEventListener("click", () => closeDialog(d));
-  d.addEventListener("close", () => { ui.preview = null; });
-  $("preview-form").addEventListener("submit", (e) => {
-    e.preventDefault();
+  formDialog("preview", () => { ui.preview = null; }, (d) => {
     const p = ui.preview;
     if (!p) return;
     const payload = { round_id: p.roundId, expected_phase: p.phase };

@@ -106,17 +106,18 @@ function voteCard(kind, item, tag) {
 
 
 // ----------------------------------------------------------------- define
+/** The frame of a vote: intro, budget bar, "results hidden" note, what we wait for, then the list. */
+function voteFrame(intro, waitingKey, list) {
+  var frame = { bar: budgetBar(), note: h("p", { class: "results-note" }, t("results_hidden")),
+    waiting: h("p", { class: "card next big" }, t(waitingKey)) };
+  [intro, frame.bar, frame.note, frame.waiting, list].forEach(function (el) { view.appendChild(el); });
+  return frame;
+}
+
 export function buildDefine() {
-  var intro = h("p", { class: "hint" }, t("define_intro", { cap: settings().dot_cap }));
-  var bar = budgetBar();
-  var note = h("p", { class: "results-note" }, t("results_hidden"));
-  var waiting = h("p", { class: "card next big" }, t("no_themes"));
   var list = h("div", { class: "cards", id: "themes" });
-  view.appendChild(intro);
-  view.appendChild(bar);
-  view.appendChild(note);
-  view.appendChild(waiting);
-  view.appendChild(list);
+  var frame = voteFrame(h("p", { class: "hint" }, t("define_intro", { cap: settings().dot_cap })), "no_themes", list);
+  var bar = frame.bar, note = frame.note, waiting = frame.waiting;
   S.parts.update = function (r) {
     var themes = values(r.themes).slice().sort(function (a, b) { return (a.position - b.position) || (a.id - b.id); });
     var vs = voteState("theme", themes);
@@ -131,17 +132,10 @@ export function buildDefine() {
 
 // --------------------------------------------------------------- converge
 export function buildConverge() {
-  var intro = h("p", { class: "hint" }, t("converge_intro", { cap: settings().dot_cap }), " ",
-    h("a", { href: "#propose-form", class: "jump" }, t("propose_title")));
-  var bar = budgetBar();
-  var note = h("p", { class: "results-note" }, t("results_hidden"));
-  var waiting = h("p", { class: "card next big" }, t("no_kept_themes"));
   var groups = h("div", { class: "theme-groups", id: "kept-themes" });
-  view.appendChild(intro);
-  view.appendChild(bar);
-  view.appendChild(note);
-  view.appendChild(waiting);
-  view.appendChild(groups);
+  var frame = voteFrame(h("p", { class: "hint" }, t("converge_intro", { cap: settings().dot_cap }), " ",
+    h("a", { href: "#propose-form", class: "jump" }, t("propose_title"))), "no_kept_themes", groups);
+  var bar = frame.bar, note = frame.note, waiting = frame.waiting;
   var form = proposeForm();
   view.appendChild(form);
   S.parts.update = function (r) {
