@@ -1,0 +1,150 @@
+/* actions.js — converge: kept themes with their actions (in the server's ranking), proposing one,
+ * and the action sheet dialog. */
+import { h, t, $, replace } from "../lib/dom.js";
+import { values, ranked } from "../lib/store.js";
+import { store, ui, can, viewedRound, liveIdeas, themesOf, persistent, disclosure, lines, send, ignore, notify } from "./state.js";
+import { boardView, dotsBlock, themeSummary } from "./board.js";
+import { openDialog, closeDialog, formDialog } from "./dialogs.js";
+
+/** A round's actions (of one theme, or all) as the server ranks them; unvoted ones after, oldest first. */
+export function rankedActions(r, themeId) {
+  return ranked(r, "action", values(r.actions).filter((a) => themeId === undefined || a.theme_id === themeId));
+}
+
+function sheetSummary(a) {
+  const bits = [];
+  if (a.owner) bits.push(t("owner_v", { v: a.owner }));
+  if (a.deadline) bits.push(t("deadline_v", { v: a.deadline }));
+  return bits.length ? h("p", { class: "sheet-summary" }, bits.join(" · ")) : null;
+}
+
+export function convergeView(r) {
+  const themes = themesOf(r);
+  const kept = themes.filter((th) => th.kept);
+  const others = themes.filter((th) => !th.kept);
+  const editable = can(r, "edit_action");
+  const sections = kept.map((th) => {
+    const actions = rankedActions(r, th.id);
+    const headId = "kt-" + th.id;
+    return h("section", { class: "kept-theme card", "aria-labelledby": headId },
+      h("div", { class: "kt-head" },
+        h("h3", { id: headId }, th.title),
+        h("span", { class: "badge kept" }, "★ " + t("theme_kept"))),
+      themeSummary(th),
+      h("h4", { class: "actions-heading" }, t("actions_title")),
+      actions.length
+        ? h("ol", { class: "actions" }, actions.map((a, i) => actionItem(r, a, i + 1, editable)))
+        : h("p", { class: "empty" }, t("actions_none")),
+      can(r, "propose_action") ? proposeForm(th) : null);
+  });
+  const out = [];
+  if (!kept.length) out.push(h("p", { class: "empty card" }, t("no_kept_themes")));
+  out.push(h("div", { class: "kept-grid" }, sections));
+  if (others.length) out.push(h("p", { class: "hint not-kept" }, t("themes_not_kept", { list: others.map((o) => o.title).join(", ") })));
+  out.push(disclosure("board-" + r.id, t("ideas_and_themes"), boardView(r, true), "disclosure board-disclosure"));
+  return out;
+}
+
+function actionItem(r, a, rank, editable) {
+  const titleId = "action-title-" + a.id;
+  return h("li", { class: "action", "data-action-id": String(a.id) },
+    h("span", { class: "rank", "aria-hidden": "true" }, String(rank)),
+    h("div", { class: "action-main" },
+      h("p", { class: "action-title", id: titleId }, a.title),
+      a.description ? h("p", { class: "action-desc" }, a.description) : null,
+      h("p", { class: "action-meta" }, statusBadge(a.status)),
+      sheetSummary(a)),
+    h("div", { class: "action-side" },
+      dotsBlock(r, "action", a.id, "adots-" + a.id),
+      h("button", { type: "button", class: "small" + (editable ? " primary" : ""), "data-key": "sheet-" + a.id, "aria-describedby": titleId,
+        onclick: () => openSheet(a.id) }, editable ? t("edit_sheet") : t("view_sheet"))));
+}
+
+export function statusBadge(status) {
+  return h("span", { class: "badge status status-" + status }, t("astatus_" + status));
+}
+
+function proposeForm(theme) {
+  return persistent("propose-" + theme.id, () => {
+    const id = "propose-" + theme.id;
+    const input = h("input", { id: id, maxlength: "200", required: true });
+    const form = h("form", { class: "propose" },
+      h("label", { for: id }, t("propose_label")),
+      h("div", { class: "inline" }, input, h("button", { type: "submit", class: "primary" }, t("propose_submit"))));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (!input.value.trim()) { input.focus(); return; }
+      send("action.propose", { theme_id: theme.id, title: input.value.trim() }).then(() => {
+        input.value = "";
+        notify(t("proposed_done"), "ok");
+      }).catch(ignore);
+    });
+    return form;
+  });
+}
+
+function openSheet(actionId) {
+  const r = viewedRound();
+  const a = r && r.actions[actionId];
+  if (!a) return;
+  ui.sheet = actionId;
+  const editable = can(r, "edit_action");
+  const theme = r.themes[a.theme_id];
+  $("sheet-theme").textContent = theme ? t("sheet_theme", { title: theme.title }) : "";
+  $("sheet-title").value = a.title || "";
+  $("sheet-description").value = a.description || "";
+  $("sheet-owner").value = a.owner || "";
+  $("sheet-deadline").value = a.deadline || "";
+  $("sheet-partners").value = (a.partners || []).join("\n");
+  $("sheet-indicators").value = (a.indicators || []).join("\n");
+  $("sheet-resources").value = a.resources || "";
+  const status = $("sheet-status");
+  replace(status, store.state.rules.action_statuses.map((s) => h("option", { value: s, selected: s === a.status }, t("astatus_" + s))));
+  status.value = a.status;
+  $("sheet-form").querySelectorAll("input, textarea, select").forEach((f) => { f.disabled = !editable; });
+  $("sheet-save").hidden = !editable;
+  const lineage = lineageIdeas(r, a);
+  replace($("sheet-lineage"), lineage.length
+    ? [h("p", { class: "label" }, t("lineage")), h("ul", { class: "lineage" }, lineage.map((i) => h("li", null, i.text)))]
+    : []);
+  openDialog($("sheet-dialog"));
+  $("sheet-title").focus();
+}
+
+/** The ideas an action comes from (as the server computes lineage): named ideas, else its theme's. */
+function lineageIdeas(r, a) {
+  const ids = a.idea_ids && a.idea_ids.length ? a.idea_ids : liveIdeas(r).filter((i) => i.theme_id === a.theme_id && !i.hidden).map((i) => i.id);
+  const out = [], seen = {};
+  ids.forEach((id) => {
+    let i = r.ideas[id], n = 0;
+    while (i && i.merged_into && n++ < 50) i = r.ideas[i.merged_into];
+    if (i && !i.hidden && !i.withdrawn && !seen[i.id]) { seen[i.id] = true; out.push(i); }
+  });
+  return out;
+}
+
+export function setupSheet() {
+  formDialog("sheet", () => { ui.sheet = null; }, (d) => {
+    const id = ui.sheet;
+    if (!id) return;
+    const title = $("sheet-title");
+    if (!title.value.trim()) { title.focus(); return; }
+    const btn = $("sheet-save");
+    btn.disabled = true;
+    send("action.update", {
+      action_id: id,
+      title: title.value.trim(),
+      description: $("sheet-description").value.trim(),
+      owner: $("sheet-owner").value.trim(),
+      deadline: $("sheet-deadline").value.trim(),
+      partners: lines($("sheet-partners").value),
+      indicators: lines($("sheet-indicators").value),
+      resources: $("sheet-resources").value.trim(),
+      status: $("sheet-status").value
+    }).then(() => {
+      btn.disabled = false;
+      closeDialog(d);
+      notify(t("sheet_saved"), "ok");
+    }).catch(() => { btn.disabled = false; });
+  });
+}

@@ -1,0 +1,170 @@
+/* connection.js — the Socket.IO connection every page shares (docs/protocol.md).
+ *
+ * - one connection, authenticated in `auth`;
+ * - a connection state (connecting / connected / reconnecting / offline) shown to the user;
+ * - an outbox: every write gets an op_id, is kept in localStorage until the
+ *   server acknowledges it, and is resent after a reconnection or a reload —
+ *   the server applies an op_id once, so resending is always safe;
+ * - after every (re)connection, a snapshot rebuilds the view (asked again if it does not come).
+ */
+import { t, storage } from "./dom.js";
+
+const ACK_TIMEOUT = 10000;
+const SNAPSHOT_RETRY = 5000;
+
+export function newOpId() {
+  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  (window.crypto || window.msCrypto).getRandomValues(bytes);
+  return Array.prototype.map.call(bytes, (b) => ("0" + b.toString(16)).slice(-2)).join("");
+}
+
+/** A persistent list of writes not yet acknowledged. */
+class Outbox {
+  constructor(key) { this.key = key; this.items = []; this.load(); }
+  /* Re-read before every change: two tabs of the same phone share the list. */
+  load() {
+    const raw = this.key && storage() && storage().getItem(this.key);
+    if (!raw) return;
+    try { this.items = JSON.parse(raw) || []; } catch (e) { /* keep what we have */ }
+  }
+  save() {
+    const s = storage();
+    if (!s || !this.key) return; // no key: kept in memory only
+    if (this.items.length) s.setItem(this.key, JSON.stringify(this.items));
+    else s.removeItem(this.key);
+  }
+  add(item) { this.load(); this.items.push(item); this.save(); }
+  remove(opId) {
+    this.load();
+    this.items = this.items.filter((i) => i.payload.op_id !== opId);
+    this.save();
+  }
+}
+
+function failure(answer) { return (answer && answer.error) || { code: "error", message: t("error_generic") }; }
+
+/**
+ * connect(options) -> live
+ *   options.auth        function() -> Socket.IO auth object (code/token/facilitator_token/role/lang)
+ *   options.outboxKey   localStorage key of this client's outbox (null: no persistence)
+ *   options.onConnect   function() — connected, the snapshot is on its way
+ *   options.onSnapshot  function(data) — the snapshot after every (re)connection
+ *   options.onStatus    function(state) — "connecting" | "connected" | "reconnecting" | "offline"
+ *   options.onRefused   function(error) — the server refused the connection (error.code)
+ *   options.onOutbox    function(items) — the pending writes changed
+ *   options.onDelivered function(item, answer) — any queued write answered (also ones restored after a reload)
+ *   options.events      {event: handler} for server broadcasts
+ */
+export function connect(options) {
+  const outbox = new Outbox(options.outboxKey || null);
+  let inflight = {};
+  const waiters = {};
+  let state = "connecting";
+  let snapshotTimer = null;
+  const socket = window.io({
+    auth: (cb) => cb(options.auth()),
+    transports: ["websocket", "polling"],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+    timeout: 10000
+  });
+
+  function setState(s) {
+    if (state === s) return;
+    state = s;
+    if (options.onStatus) options.onStatus(s);
+  }
+  function outboxChanged() { if (options.onOutbox) options.onOutbox(outbox.items.slice()); }
+  function queued(opId) { return outbox.items.some((i) => i.payload.op_id === opId); }
+
+  function deliver(item) {
+    const opId = item.payload.op_id;
+    if (inflight[opId] || !socket.connected) return;
+    inflight[opId] = true;
+    socket.timeout(ACK_TIMEOUT).emit(item.event, item.payload, (err, answer) => {
+      delete inflight[opId];
+      if (err) {
+        // No answer in time: it stays in the outbox; try again (same op_id, applied once).
+        setTimeout(() => { if (queued(opId)) deliver(item); }, 2000);
+        return;
+      }
+      outbox.remove(opId);
+      outboxChanged();
+      if (options.onDelivered) options.onDelivered(item, answer);
+      const waiter = waiters[opId];
+      delete waiters[opId];
+      if (!waiter) return;
+      if (answer && answer.ok) waiter.resolve(answer.data);
+      else waiter.reject(failure(answer));
+    });
+  }
+
+  function flush() { outbox.items.slice().forEach(deliver); }
+
+  /** The snapshot; when it does not come back, asked again while connected (the view must recover alone). */
+  function askSnapshot(first) {
+    clearTimeout(snapshotTimer);
+    if (!socket.connected) return;
+    socket.timeout(ACK_TIMEOUT).emit("snapshot", {}, (err, answer) => {
+      if (!err && answer && answer.ok) {
+        if (options.onSnapshot) options.onSnapshot(answer.data);
+      } else {
+        snapshotTimer = setTimeout(() => askSnapshot(false), SNAPSHOT_RETRY);
+      }
+      if (first) flush();
+    });
+  }
+
+  socket.on("connect", () => {
+    inflight = {}; // whatever was on the wire before is resent: the server dedupes by op_id
+    if (options.onConnect) options.onConnect();
+    setState("connected");
+    askSnapshot(true);
+  });
+  socket.on("disconnect", () => { setState(navigator.onLine === false ? "offline" : "reconnecting"); });
+  socket.on("connect_error", (err) => {
+    if (err && err.data && err.data.code) {
+      if (options.onRefused) options.onRefused(err.data);
+      return;
+    }
+    setState(navigator.onLine === false ? "offline" : "reconnecting");
+  });
+  window.addEventListener("offline", () => { setState("offline"); });
+  window.addEventListener("online", () => {
+    if (!socket.connected) { setState("reconnecting"); socket.connect(); }
+  });
+  // A phone waking from sleep: reconnect at once instead of waiting for the back-off.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && !socket.connected) socket.connect();
+  });
+  Object.keys(options.events || {}).forEach((name) => { socket.on(name, options.events[name]); });
+
+  return {
+    socket: socket,
+    /** Send a write through the outbox; resolves with the ack data, rejects with the server's error. */
+    send(event, payload) {
+      payload = Object.assign({}, payload || {}, { op_id: newOpId() });
+      const item = { event: event, payload: payload, at: Date.now() };
+      const promise = new Promise((resolve, reject) => { waiters[payload.op_id] = { resolve: resolve, reject: reject }; });
+      outbox.add(item);
+      outboxChanged();
+      deliver(item);
+      return promise;
+    },
+    /** A read (not queued): resolves with data or rejects with the error. */
+    ask(event, payload) {
+      return new Promise((resolve, reject) => {
+        socket.timeout(ACK_TIMEOUT).emit(event, payload || {}, (err, answer) => {
+          if (err) return reject({ code: "timeout", message: t("error_timeout") });
+          if (answer && answer.ok) resolve(answer.data);
+          else reject(failure(answer));
+        });
+      });
+    },
+    pending() { return outbox.items.slice(); },
+    state() { return state; },
+    reconnect() { socket.disconnect(); socket.connect(); },
+    close() { socket.disconnect(); }
+  };
+}
