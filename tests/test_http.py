@@ -485,7 +485,7 @@ def test_every_response_carries_the_security_headers(client, room, path):
 
 
 def test_static_files_and_the_vendored_socketio_client_are_served(client):
-    for path in ("/static/css/base.css", "/static/js/live.js", "/static/vendor/socket.io.min.js"):
+    for path in ("/static/css/base.css", "/static/js/lib/connection.js", "/static/vendor/socket.io.min.js"):
         response = client.get(path)
         assert response.status_code == 200, path
         response.close()

@@ -177,6 +177,16 @@ def test_refusals_are_acknowledged_with_a_reason_and_change_nothing(server):
 
     english = connect(server, {"code": code, "lang": "en"})
     assert "characters" in refused(english, "join", {"op_id": new_op(), "pseudonym": "x" * 100})["message"]
+
+    # Every event is answered: an unknown one, and one far larger than any legal payload,
+    # which must not cost the phone its connection.
+    assert refused(phone, "idea.shout", {"op_id": new_op()})["code"] == "unknown_event"
+    error = refused(phone, "idea.post", {"op_id": new_op(), "text": "x" * 300_000})
+    assert error["code"] == "too_large" and "Ko au plus" in error["message"]
+    assert phone.ok("idea.post", {"op_id": new_op(), "text": "toujours connecté"})["idea"]["mine"] is True
+    assert refused(phone, "vote", {"op_id": new_op(), "kind": "theme", "target_id": 1})["message"] != refused(
+        facilitator, "vote", {"op_id": new_op(), "kind": "theme", "target_id": 1}
+    )["message"], "a refusal is worded for who sent it"
     for client in (phone, english, facilitator):
         client.close()
 

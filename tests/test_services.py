@@ -744,7 +744,7 @@ def test_participant_cannot_use_facilitator_use_cases(service, rooms):
     for actor in (ana, screen, guest):
         for method, payload in facilitator_only:
             err = rejected(rooms, lambda: a.ok(method, actor, **payload), "role", Forbidden)
-            assert err.params == {"role": actor.role}
+            assert err.params == {"role": actor.role, "needs": "facilitator"}
     # ideas and votes need a participant (or the facilitator for ideas)
     for actor in (screen, guest):
         rejected(rooms, lambda: a.idea(actor, "Idée"), "role", Forbidden)

@@ -75,10 +75,8 @@ export function renderControl() {
   adv.hidden = closed;
   adv.textContent = closed ? "" : t("advance_" + r.phase);
   adv.disabled = !isCurrent;
-  // FALLBACK until the server sends whether phase.reopen is allowed (wanted: Round.can.reopen):
-  // back one phase, not before the first working phase, not in a closed round.
   const reopenBtn = $("reopen-btn");
-  reopenBtn.hidden = !(r.can && r.can.reopen !== undefined ? r.can.reopen : idx > 1 && idx < phases.length - 1);
+  reopenBtn.hidden = !r.can.reopen_phase;
   reopenBtn.disabled = !isCurrent;
 
   // Timer: only for a round that is not closed.
