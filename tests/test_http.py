@@ -186,10 +186,6 @@ def test_unknown_code_is_the_styled_not_found_page(client, path):
     assert_safe_page(response)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "no 404 error handler: an address that matches no route (a mistyped link, /j/ without a code, a code "
-    "with a slash) gets Werkzeug's bare English 'Not Found' page instead of the styled French one"
-))
 @pytest.mark.parametrize("path", ["/j/", "/j/AB/CD", "/rejoindre"])
 def test_an_unknown_address_is_the_styled_french_not_found_page(client, path):
     response = client.get(path)

@@ -255,6 +255,15 @@ def security_headers(response):
     return response
 
 
+def page_not_found(_error):
+    """A mistyped address gets the styled page in the person's language, with the code form."""
+    if request.path.startswith("/api/"):
+        return jsonify(ok=False, error={"code": "not_found"}), 404
+    message = _("This address leads nowhere. Check the link, or type the code shown on the screen.")
+    return render_template("not_found.html", code="", message=message), 404
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    app.register_error_handler(404, page_not_found)
     app.after_request(security_headers)
