@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .voting import Ballot, equal_weight_scores, rank, tally
+from .voting import equal_weight_scores, rank, round_ballots, tally
 
 SHEET_FIELDS = ("title", "description", "owner", "partners", "deadline", "resources", "indicators", "status")
 
@@ -31,7 +31,7 @@ def _idea_brief(idea: dict) -> dict:
 
 
 def _tallies(round_view: dict, kind: str) -> dict[int, dict]:
-    return tally(Ballot(v["target_id"], v["group"], v["dots"]) for v in round_view["votes"] if v["kind"] == kind)
+    return tally(round_ballots(round_view, kind))
 
 
 def rank_by_equal_weight(entries: list[dict]) -> None:

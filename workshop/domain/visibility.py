@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import phases
-from .voting import Ballot, ranked_tally
+from .voting import ranked_tally, round_ballots
 
 PRIVATE_KEYS = ("participant_id",)
 ROUND_HEADER_KEYS = ("id", "position", "question", "phase", "timings", "tallies_revealed", "timer", "can", "tallies_visible")
@@ -96,8 +96,7 @@ def round_rules(settings: dict, round_header: dict) -> dict:
 def round_tallies(round_full: dict, kind: str) -> tuple[list[dict], list[int]]:
     """A round's tally of one vote and its ranking (themes tie-break on the facilitator's order)."""
     order = {t["id"]: t["position"] for t in round_full["themes"]} if kind == "theme" else None
-    ballots = (Ballot(v["target_id"], v["group"], v["dots"]) for v in round_full["votes"] if v["kind"] == kind)
-    return ranked_tally(ballots, order)
+    return ranked_tally(round_ballots(round_full, kind), order)
 
 
 def room_tallies(round_full: dict, visible: dict[str, bool]) -> dict[str, dict]:

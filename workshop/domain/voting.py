@@ -8,7 +8,7 @@ two fast taps) can never together spend more than the budget.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import BudgetError, ValidationError
@@ -40,6 +40,11 @@ class Ballot:
     target_id: int
     group: str | None
     dots: int
+
+
+def round_ballots(round_view: dict, kind: str) -> Iterator[Ballot]:
+    """The ballots of one vote of a round view (as snapshots hold it): the one reading of ``votes``."""
+    return (Ballot(v["target_id"], v["group"], v["dots"]) for v in round_view["votes"] if v["kind"] == kind)
 
 
 def tally(ballots: Iterable[Ballot]) -> dict[int, dict]:
