@@ -69,6 +69,7 @@ def cli(workshop, monkeypatch):
     from workshop.commands import cli as command
 
     monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(workshop["server"].instance))
+    monkeypatch.setenv("WORKSHOP_LANG", "en")  # its English lines are read below (the French default: tests/test_cli.py)
     runner = CliRunner()
 
     def run(*args):

@@ -8,6 +8,7 @@ export const ui = {
   pinned: null,        // round id the facilitator chose to look at (null: follow the current round)
   merging: null,       // id of the duplicate picked in the first merge step
   dragging: null,      // id of the idea being dragged
+  holding: false,      // the pointer is pressed on a draggable card (a drag may be starting)
   editing: {},         // theme id -> true while its edit form is open
   open: {},            // details keys that are open
   fresh: {},           // idea ids that just arrived (highlighted briefly)
@@ -47,6 +48,15 @@ const cache = {};        // persistent form nodes, so typing survives re-renders
 /** The panels' render functions, in the order they are rebuilt: {part: fn}. */
 export function setRenderers(r) { renderers = r; }
 
+function release() {
+  if (!ui.holding) return;
+  ui.holding = false;
+  invalidate();
+}
+document.addEventListener("pointerup", release, true);
+document.addEventListener("pointercancel", release, true);
+document.addEventListener("dragend", release, true);
+
 export function invalidate(...parts) {
   parts.forEach((p) => { dirty[p] = true; });
   if (scheduled) return;
@@ -57,7 +67,7 @@ export function invalidate(...parts) {
 function render() {
   scheduled = false;
   lastRender = Date.now();
-  if (ui.dragging) return; // rebuilt on dragend: never pull the card from under the pointer
+  if (ui.dragging || ui.holding) return; // rebuilt on release: never pull the card from under the pointer
   if (!store.state.loaded) return;
   const parts = dirty;
   dirty = {};

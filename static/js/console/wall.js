@@ -49,6 +49,9 @@ export function ideaCard(r, idea, merged, opts) {
   if (tools.firstChild) card.appendChild(tools);
   if (ui.fresh[idea.id]) card.style.animationDelay = (ui.fresh[idea.id] - Date.now()) + "ms"; // one highlight, across re-renders
   if (draggable) {
+    // From the press to the drag's start, a re-render would pull the card from under the pointer
+    // and the drag would never begin: the board waits until the button is released.
+    card.addEventListener("pointerdown", () => { ui.holding = true; });
     card.addEventListener("dragstart", (e) => {
       ui.dragging = idea.id;
       e.dataTransfer.effectAllowed = "move";

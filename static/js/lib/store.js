@@ -38,6 +38,9 @@ function roundFrom(rv) {
   return r;
 }
 
+const UPSERTS = { idea: true, theme: true, action: true };
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(Object.assign({}, b, a.mine ? { mine: true } : {}));
+
 export function createStore() {
   const listeners = [];
   let held = null;
@@ -106,6 +109,9 @@ export function createStore() {
     if (!state.loaded || !APPLY[event]) return;
     const r = data && data.round_id !== undefined ? state.rounds[data.round_id] : null;
     const before = APPLY[event](data, r);
+    // The ack already folded in what the broadcast repeats: nothing changed, nothing to redraw
+    // (a redraw under the pointer can cost the facilitator a drag).
+    if (UPSERTS[event] && before && same(before, data)) return;
     notify(event, data, before);
   }
 
