@@ -45,7 +45,7 @@ def timed(phones, fn) -> list[float]:
             for start, end in fn(n, phone):
                 with lock:
                     latencies.append(end - start)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(n, p)) for n, p in enumerate(phones)]
@@ -117,10 +117,15 @@ def run_mode(mode: str, phones_n: int, ideas_n: int, database: str) -> dict:
                 c.close()
             return {
                 "mode": mode,
-                "post p50": pct(post_lat, 50), "post p95": pct(post_lat, 95), "post p99": pct(post_lat, 99),
+                "post p50": pct(post_lat, 50),
+                "post p95": pct(post_lat, 95),
+                "post p99": pct(post_lat, 99),
                 "posts/s": post_rate,
-                "vote p50": pct(vote_lat, 50), "vote p95": pct(vote_lat, 95), "votes/s": vote_rate,
-                "tally msgs per phone": tally_msgs, "votes": total,
+                "vote p50": pct(vote_lat, 50),
+                "vote p95": pct(vote_lat, 95),
+                "votes/s": vote_rate,
+                "tally msgs per phone": tally_msgs,
+                "votes": total,
                 "peak RSS MiB": peak / 1024,
             }
         finally:
@@ -134,20 +139,28 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--ideas", type=int, default=3)
     parser.add_argument("--modes", nargs="+", default=["eventlet", "threading"])
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
-                        help="postgres: a fresh schema in the server at 127.0.0.1:5432 (WORKSHOP_TEST_POSTGRES)")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="postgres: a fresh schema in the server at 127.0.0.1:5432 (WORKSHOP_TEST_POSTGRES)",
+    )
     args = parser.parse_args()
     results = [run_mode(m, args.phones, args.ideas, args.database) for m in args.modes]
     keys = [k for k in results[0] if k != "mode"]
-    print(f"\n{args.phones} phones, {args.ideas} ideas each, then every phone spends its dots "
-          f"({args.database}; baseline: {results[0]['mode']})")
+    print(
+        f"\n{args.phones} phones, {args.ideas} ideas each, then every phone spends its dots "
+        f"({args.database}; baseline: {results[0]['mode']})"
+    )
     print(f"{'':24}" + "".join(f"{r['mode']:>14}" for r in results))
     for k in keys:
         print(f"{k:24}" + "".join(f"{r[k]:14.1f}" for r in results))
     base = results[0]
     for r in results[1:]:
-        print(f"{r['mode']} vs {base['mode']}: vote p95 ×{r['vote p95'] / base['vote p95']:.2f}, "
-              f"posts/s ×{r['posts/s'] / base['posts/s']:.2f}, peak RSS ×{r['peak RSS MiB'] / base['peak RSS MiB']:.2f}")
+        print(
+            f"{r['mode']} vs {base['mode']}: vote p95 ×{r['vote p95'] / base['vote p95']:.2f}, "
+            f"posts/s ×{r['posts/s'] / base['posts/s']:.2f}, peak RSS ×{r['peak RSS MiB'] / base['peak RSS MiB']:.2f}"
+        )
     print("(latencies in ms; a vote sends no message to the room by itself: tallies are coalesced)")
 
 

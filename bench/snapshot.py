@@ -32,7 +32,9 @@ def build(service: WorkshopService, participants: int, ideas: int):
     code = created["workshop"]["code"]
     phones = []
     for n in range(participants):
-        token = service.join(service.authenticate(code=code), {"op_id": op(), "group": ["habitant", "agent", "association"][n % 3]}).result["token"]
+        token = service.join(service.authenticate(code=code), {"op_id": op(), "group": ["habitant", "agent", "association"][n % 3]}).result[
+            "token"
+        ]
         phones.append(service.authenticate(code=code, token=token))
     service.advance_phase(fac, {"op_id": op()})
     for n, phone in enumerate(phones):
@@ -73,8 +75,10 @@ def main() -> None:
         n = len(phones)
         print(f"{n} phones reconnecting, {n * args.ideas} ideas, {n * 5} dots, define closed")
         print(f"  baseline (full state built per request): {baseline * 1000 / n:6.1f} ms/phone, {baseline:5.2f} s for all")
-        print(f"  snapshot event (built once, filtered):   {cached * 1000 / n:6.1f} ms/phone, {cached:5.2f} s for all"
-              f"  (x{baseline / cached:.1f} faster)")
+        print(
+            f"  snapshot event (built once, filtered):   {cached * 1000 / n:6.1f} ms/phone, {cached:5.2f} s for all"
+            f"  (x{baseline / cached:.1f} faster)"
+        )
         print(f"  one phone's snapshot: {size / 1024:.1f} KiB (the facilitator's full state: {full / 1024:.1f} KiB)")
         db.dispose()
 

@@ -127,9 +127,7 @@ def run_workshop(base_url: str, facilitator_token: str, participants: int = 20) 
         ("Mobilités", "Relier le quartier au reste de la ville", ["temps de trajet divisé par deux"]),
         ("Participation", "Les habitants décident avec les élus", ["1 habitant sur 10 a voté au budget participatif"]),
     ]
-    themes = [
-        facilitator.ok("theme.create", {"op_id": op(), "title": t, "objective": o, "criteria": c})["theme"] for t, o, c in spec
-    ]
+    themes = [facilitator.ok("theme.create", {"op_id": op(), "title": t, "objective": o, "criteria": c})["theme"] for t, o, c in spec]
     kept_ideas = sorted(first_by_text.values()) + [paper["id"]]
     for index, idea_id in enumerate(kept_ideas):
         facilitator.ok("idea.move", {"op_id": op(), "idea_id": idea_id, "theme_id": themes[index % len(themes)]["id"]})
@@ -154,8 +152,22 @@ def run_workshop(base_url: str, facilitator_token: str, participants: int = 20) 
     actions = []
     for index, theme in enumerate(kept):
         proposer = phones[index % len(phones)]
-        actions.append(proposer.ok("action.propose", {"op_id": op(), "theme_id": theme["id"], "title": f"Action pour « {theme['title']} »"})["action"])
-        actions.append(facilitator.ok("action.propose", {"op_id": op(), "theme_id": theme["id"], "title": f"Expérimenter : {theme['title']}", "idea_ids": [i["id"] for i in current["ideas"] if i["theme_id"] == theme["id"] and not i["hidden"] and not i["merged_into"]][:2]})["action"])
+        actions.append(
+            proposer.ok("action.propose", {"op_id": op(), "theme_id": theme["id"], "title": f"Action pour « {theme['title']} »"})["action"]
+        )
+        actions.append(
+            facilitator.ok(
+                "action.propose",
+                {
+                    "op_id": op(),
+                    "theme_id": theme["id"],
+                    "title": f"Expérimenter : {theme['title']}",
+                    "idea_ids": [
+                        i["id"] for i in current["ideas"] if i["theme_id"] == theme["id"] and not i["hidden"] and not i["merged_into"]
+                    ][:2],
+                },
+            )["action"]
+        )
     for index, action in enumerate(actions):
         facilitator.ok(
             "action.update",
@@ -204,7 +216,7 @@ def run_parallel(fn, phones: list[Client]) -> None:
     def target(n: int, phone: Client) -> None:
         try:
             fn(n, phone)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=target, args=(n, p)) for n, p in enumerate(phones)]

@@ -12,11 +12,10 @@ import os
 from pathlib import Path
 
 import pytest
+from support import IN_CI, ROOT, Server, _drop_schema, _postgres_schema_url, new_op, wait_until  # noqa: F401
 
 from workshop.services import WorkshopService
 from workshop.storage.db import Database
-
-from support import IN_CI, ROOT, Server, _drop_schema, _postgres_schema_url, new_op, wait_until  # noqa: F401
 
 CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [

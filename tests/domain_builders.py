@@ -20,8 +20,14 @@ STAMP = "2030-06-01T10:00:00+00:00"
 class RoundBuilder:
     """Builds one round view as ``WorkshopService._round_full`` returns it."""
 
-    def __init__(self, round_id: int = 1, position: int = 1, question: str = "Dans 10 ans, on aura réussi si…",
-                 phase: str = DIVERGE, tallies_revealed: bool = False) -> None:
+    def __init__(
+        self,
+        round_id: int = 1,
+        position: int = 1,
+        question: str = "Dans 10 ans, on aura réussi si…",
+        phase: str = DIVERGE,
+        tallies_revealed: bool = False,
+    ) -> None:
         self.round_id = round_id
         self.header = {
             "id": round_id,
@@ -43,35 +49,75 @@ class RoundBuilder:
         self._next_id += 1
         return self._next_id
 
-    def idea(self, text: str, *, pid: int | None = None, group: str | None = "habitant", author: str | None = None,
-             on_behalf: bool = False, hidden: bool = False, withdrawn: bool = False, merged_into: int | None = None,
-             theme: int | None = None) -> int:
+    def idea(
+        self,
+        text: str,
+        *,
+        pid: int | None = None,
+        group: str | None = "habitant",
+        author: str | None = None,
+        on_behalf: bool = False,
+        hidden: bool = False,
+        withdrawn: bool = False,
+        merged_into: int | None = None,
+        theme: int | None = None,
+    ) -> int:
         iid = self._id()
-        self.ideas.append({
-            "id": iid, "round_id": self.round_id, "text": text, "author": author, "participant_id": pid,
-            "group": group, "on_behalf": on_behalf, "hidden": hidden, "withdrawn": withdrawn,
-            "merged_into": merged_into, "theme_id": theme, "count": 1, "created_at": STAMP, "updated_at": STAMP,
-        })
+        self.ideas.append(
+            {
+                "id": iid,
+                "round_id": self.round_id,
+                "text": text,
+                "author": author,
+                "participant_id": pid,
+                "group": group,
+                "on_behalf": on_behalf,
+                "hidden": hidden,
+                "withdrawn": withdrawn,
+                "merged_into": merged_into,
+                "theme_id": theme,
+                "count": 1,
+                "created_at": STAMP,
+                "updated_at": STAMP,
+            }
+        )
         return iid
 
     def theme(self, title: str, *, objective: str = "", criteria: tuple[str, ...] = (), kept: bool = False) -> int:
         tid = self._id()
-        self.themes.append({
-            "id": tid, "round_id": self.round_id, "title": title, "objective": objective,
-            "criteria": list(criteria), "position": len(self.themes) + 1, "kept": kept,
-        })
+        self.themes.append(
+            {
+                "id": tid,
+                "round_id": self.round_id,
+                "title": title,
+                "objective": objective,
+                "criteria": list(criteria),
+                "position": len(self.themes) + 1,
+                "kept": kept,
+            }
+        )
         return tid
 
-    def action(self, title: str, theme: int, *, ideas: tuple[int, ...] = (), pid: int | None = None,
-               **sheet: Any) -> int:
+    def action(self, title: str, theme: int, *, ideas: tuple[int, ...] = (), pid: int | None = None, **sheet: Any) -> int:
         aid = self._id()
-        self.actions.append({
-            "id": aid, "round_id": self.round_id, "theme_id": theme, "participant_id": pid, "title": title,
-            "description": sheet.get("description", ""), "owner": sheet.get("owner", ""),
-            "partners": list(sheet.get("partners", [])), "deadline": sheet.get("deadline", ""),
-            "resources": sheet.get("resources", ""), "indicators": list(sheet.get("indicators", [])),
-            "status": sheet.get("status", "proposed"), "idea_ids": list(ideas), "created_at": STAMP,
-        })
+        self.actions.append(
+            {
+                "id": aid,
+                "round_id": self.round_id,
+                "theme_id": theme,
+                "participant_id": pid,
+                "title": title,
+                "description": sheet.get("description", ""),
+                "owner": sheet.get("owner", ""),
+                "partners": list(sheet.get("partners", [])),
+                "deadline": sheet.get("deadline", ""),
+                "resources": sheet.get("resources", ""),
+                "indicators": list(sheet.get("indicators", [])),
+                "status": sheet.get("status", "proposed"),
+                "idea_ids": list(ideas),
+                "created_at": STAMP,
+            }
+        )
         return aid
 
     def vote(self, kind: str, target: int, pid: int, group: str | None, dots: int) -> None:
@@ -90,13 +136,20 @@ class RoundBuilder:
         }
 
 
-def full_snapshot(rounds: list[dict], settings: dict | None = None,
-                  participants: list[dict] | None = None) -> dict:
+def full_snapshot(rounds: list[dict], settings: dict | None = None, participants: list[dict] | None = None) -> dict:
     """A facilitator-level snapshot as ``WorkshopService.full_snapshot`` returns it."""
     workshop = {
-        "id": 1, "code": "ABC123", "title": "Notre quartier", "territory": "Quartier Nord", "date": "2030-06-01",
-        "language": "fr", "description": "", "tags": [], "settings": normalize_settings(settings),
-        "status": "open", "created_at": STAMP,
+        "id": 1,
+        "code": "ABC123",
+        "title": "Notre quartier",
+        "territory": "Quartier Nord",
+        "date": "2030-06-01",
+        "language": "fr",
+        "description": "",
+        "tags": [],
+        "settings": normalize_settings(settings),
+        "status": "open",
+        "created_at": STAMP,
     }
     return {
         "schema": "workshop-snapshot/1",

@@ -80,9 +80,9 @@ class Server:
         self.args = [sys.executable, "-m", "workshop", "serve", "--port", str(self.port), "--async-mode", async_mode]
         self.proc = None
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.log_path, "ab")
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - the server writes to it until stop()
         self.proc = subprocess.Popen(self.args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
         wait_until(self._healthy, timeout=30, message=f"server on {self.url} (log: {self.log_path})")
         return self

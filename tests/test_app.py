@@ -11,7 +11,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from support import new_op
 
 from workshop import create_app

@@ -92,11 +92,11 @@ def test_hidden_idea_is_removed_for_the_room_and_marked_for_its_author(service):
     assert socket.to(f"s:{wid}") == [("idea.removed", {"id": idea["id"], "round_id": idea["round_id"]})]
     assert socket.to(f"p:{wid}") == [], "phones are not sent the room's ideas, only a coalesced count"
     broadcaster._flush()
-    (event, counts), = socket.to(f"p:{wid}")
+    ((event, counts),) = socket.to(f"p:{wid}")
     assert event == "presence" and counts["ideas"] == {} and counts["count"] == 1
-    (event, mine), = socket.to(f"u:{pid}")
+    ((event, mine),) = socket.to(f"u:{pid}")
     assert event == "idea" and mine["hidden"] and mine["mine"] and "participant_id" not in mine
-    (event, full), = [m for m in socket.to(f"f:{wid}") if m[0] == "idea"]
+    ((event, full),) = [m for m in socket.to(f"f:{wid}") if m[0] == "idea"]
     assert full["hidden"] and full["participant_id"] == pid
 
 
@@ -165,7 +165,9 @@ def test_every_idea_a_merge_or_withdrawal_moves_is_broadcast(service):
     fac = service.authenticate(facilitator_token=created["facilitator_token"])
     a, b, c, d = _phones(service, created["workshop"]["code"], 4)
     service.advance_phase(fac, {"op_id": new_op()})
-    ideas = {name: service.post_idea(p, {"op_id": new_op(), "text": f"idée {name}"}).result["idea"] for name, p in zip("ABCD", (a, b, c, d))}
+    ideas = {
+        name: service.post_idea(p, {"op_id": new_op(), "text": f"idée {name}"}).result["idea"] for name, p in zip("ABCD", (a, b, c, d))
+    }
     socket = RecordingSocketIO()
     broadcaster = Broadcaster(socket, service)
     wid = fac.workshop_id
@@ -175,7 +177,7 @@ def test_every_idea_a_merge_or_withdrawal_moves_is_broadcast(service):
             broadcaster._dispatch(change)
 
     publish(service.merge_ideas(fac, {"op_id": new_op(), "idea_id": ideas["C"]["id"], "into_id": ideas["B"]["id"]}))
-    (event, removed), = socket.to(f"u:{c.participant_id}")
+    ((event, removed),) = socket.to(f"u:{c.participant_id}")
     assert event == "idea.removed" and removed["id"] == ideas["C"]["id"], "the duplicate's author is told it left their list"
     publish(service.merge_ideas(fac, {"op_id": new_op(), "idea_id": ideas["B"]["id"], "into_id": ideas["A"]["id"]}))
     console = {data["id"]: data for event, data in socket.to(f"f:{wid}") if event == "idea"}

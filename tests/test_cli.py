@@ -6,11 +6,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from support import ROOT
 
 from workshop.cli import _requested_async_mode
 from workshop.commands import cli
-
-from support import ROOT
 
 
 @pytest.fixture

@@ -25,8 +25,7 @@ def test_reopen_previous_phase(phase: str, previous: str) -> None:
     assert phases.previous_phase(phase) == previous
 
 
-@pytest.mark.parametrize("phase, code", [(LOBBY, "nothing_to_reopen"), (DIVERGE, "nothing_to_reopen"),
-                                         (CLOSED, "round_closed")])
+@pytest.mark.parametrize("phase, code", [(LOBBY, "nothing_to_reopen"), (DIVERGE, "nothing_to_reopen"), (CLOSED, "round_closed")])
 def test_cannot_reopen(phase: str, code: str) -> None:
     with pytest.raises(PhaseError) as info:
         phases.previous_phase(phase)
@@ -46,18 +45,21 @@ def test_require_follows_the_table(capability: str, phase: str) -> None:
     assert info.value.params == {"capability": capability, "phase": phase}
 
 
-@pytest.mark.parametrize("phase, capability", [
-    (DEFINE, "post_idea"),
-    (CONVERGE, "post_idea"),
-    (LOBBY, "post_idea"),
-    (DEFINE, "edit_own_idea"),
-    (CONVERGE, "vote_theme"),
-    (DIVERGE, "vote_theme"),
-    (DEFINE, "vote_action"),
-    (DEFINE, "propose_action"),
-    (CONVERGE, "edit_themes"),
-    (CONVERGE, "merge_ideas"),
-])
+@pytest.mark.parametrize(
+    "phase, capability",
+    [
+        (DEFINE, "post_idea"),
+        (CONVERGE, "post_idea"),
+        (LOBBY, "post_idea"),
+        (DEFINE, "edit_own_idea"),
+        (CONVERGE, "vote_theme"),
+        (DIVERGE, "vote_theme"),
+        (DEFINE, "vote_action"),
+        (DEFINE, "propose_action"),
+        (CONVERGE, "edit_themes"),
+        (CONVERGE, "merge_ideas"),
+    ],
+)
 def test_require_refuses_what_the_room_should_not_do(phase: str, capability: str) -> None:
     with pytest.raises(PhaseError):
         phases.require(phase, capability)

@@ -12,15 +12,13 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from workshop.domain.settings import normalize_settings  # noqa: E402
-from workshop.domain.text import clean_text  # noqa: E402
-from workshop.domain.voting import Ballot, apply_vote, equal_weight_scores, tally  # noqa: E402
-from workshop.errors import BudgetError, ValidationError  # noqa: E402
+from workshop.domain.settings import normalize_settings
+from workshop.domain.text import clean_text
+from workshop.domain.voting import Ballot, apply_vote, equal_weight_scores, tally
+from workshop.errors import BudgetError, ValidationError
 
 FAST = settings(max_examples=150, deadline=None, database=None)  # no .hypothesis folder in the work tree
 
@@ -86,7 +84,7 @@ def test_tallies_add_up(ballots):
     cast = [b for b in ballots if b.dots > 0]
     assert sum(t["dots"] for t in result.values()) == sum(b.dots for b in cast)
     assert sum(t["voters"] for t in result.values()) == len(cast)
-    for item, t in result.items():
+    for _item, t in result.items():
         assert sum(t["by_group"].values()) == t["dots"] > 0
         assert list(t["by_group"]) == sorted(t["by_group"])
     assert set(result) == {b.target_id for b in cast}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from domain_builders import RoundBuilder
 
 from workshop.domain.phases import CLOSED, CONVERGE, DEFINE, DIVERGE, LOBBY
 from workshop.domain.synthesis import (
@@ -16,8 +17,6 @@ from workshop.domain.synthesis import (
     lineage_idea_ids,
     visible_ideas,
 )
-
-from domain_builders import RoundBuilder
 
 
 def test_visible_ideas_exclude_hidden_withdrawn_and_merged() -> None:
@@ -119,8 +118,16 @@ def _converge_round() -> tuple[RoundBuilder, dict[str, int]]:
     t["cache"] = b.idea("caché", theme=t["nature"], hidden=True)
     t["retire"] = b.idea("retiré", theme=t["nature"], withdrawn=True)
     t["fete"] = b.idea("Une fête", theme=t["lien"])
-    t["a_plant"] = b.action("Planter 100 arbres", t["nature"], ideas=(t["doublon"], t["arbres"], t["cache"]),
-                            pid=7, owner="Mairie", partners=["Bailleur"], deadline="2031", indicators=["arbres"])
+    t["a_plant"] = b.action(
+        "Planter 100 arbres",
+        t["nature"],
+        ideas=(t["doublon"], t["arbres"], t["cache"]),
+        pid=7,
+        owner="Mairie",
+        partners=["Bailleur"],
+        deadline="2031",
+        indicators=["arbres"],
+    )
     t["a_fete"] = b.action("Fête annuelle", t["lien"])
     t["a_jardin"] = b.action("Jardin partagé", t["nature"])
     b.vote("action", t["a_jardin"], 1, "habitant", 3)
@@ -168,8 +175,7 @@ def test_converge_synthesis() -> None:
     assert (plant["dots"], plant["voters"], plant["by_group"]) == (0, 0, {})
     assert plant["title"] == "Planter 100 arbres" and plant["owner"] == "Mairie"
     assert plant["partners"] == ["Bailleur"] and plant["deadline"] == "2031" and plant["indicators"] == ["arbres"]
-    assert plant["theme"] == {"id": t["nature"], "title": "Nature en ville", "objective": "Un arbre par rue",
-                              "criteria": ["100 arbres"]}
+    assert plant["theme"] == {"id": t["nature"], "title": "Nature en ville", "objective": "Un arbre par rue", "criteria": ["100 arbres"]}
     assert [(i["id"], i["count"]) for i in plant["ideas"]] == [(t["arbres"], 2)]
     assert [i["id"] for i in jardin["ideas"]] == [t["arbres"], t["jardin"]]
     assert [i["id"] for i in fete["ideas"]] == [t["fete"]]

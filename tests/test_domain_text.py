@@ -76,14 +76,17 @@ def test_french_text_survives_unchanged() -> None:
     assert clean_text(text, "text", 280) == text
 
 
-@pytest.mark.parametrize("text", [
-    "Plus d'arbres 🌳 et de vélos 🚲",
-    "La France 🇫🇷",
-    "Priorité 1️⃣",
-    "Des jardins partagés 👩\u200d🌾",  # zero-width-joiner sequence: one emoji
-    "Fiertés 🏳️\u200d🌈 et familles 👨\u200d👩\u200d👧",
-    "Bravo 👍🏽",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plus d'arbres 🌳 et de vélos 🚲",
+        "La France 🇫🇷",
+        "Priorité 1️⃣",
+        "Des jardins partagés 👩\u200d🌾",  # zero-width-joiner sequence: one emoji
+        "Fiertés 🏳️\u200d🌈 et familles 👨\u200d👩\u200d👧",
+        "Bravo 👍🏽",
+    ],
+)
 def test_emoji_survive(text: str) -> None:
     assert clean_text(text, "text", 280) == text
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from domain_builders import STAMP, RoundBuilder, full_snapshot
 
 from workshop.domain.phases import CLOSED, CONVERGE, DEFINE, DIVERGE
 from workshop.domain.visibility import public_idea, public_snapshot, tallies_visible
-
-from domain_builders import STAMP, RoundBuilder, full_snapshot
 
 
 def test_public_idea() -> None:
@@ -67,9 +66,12 @@ def test_participant_snapshot_says_who_they_are_and_their_votes() -> None:
     snap = public_snapshot(full, "participant", 1)
     assert snap["role"] == "participant"
     assert snap["me"] == {
-        "id": 1, "pseudonym": "Léa", "group": "habitant",
+        "id": 1,
+        "pseudonym": "Léa",
+        "group": "habitant",
         "votes": {1: {"theme": {str(t["theme"]): 2}, "action": {str(t["action"]): 1}}},
-        "budget": 5, "cap": 3,
+        "budget": 5,
+        "cap": 3,
     }
     assert "votes" not in _round_of(snap)  # others' ballots are never sent
     assert "participants" not in snap
@@ -83,16 +85,18 @@ def test_live_tallies_are_visible() -> None:
     assert tallies["action"] == [{"id": t["action"], "dots": 1, "voters": 1, "by_group": {"habitant": 1}}]
 
 
-@pytest.mark.parametrize("phase, revealed, theme_visible, action_visible", [
-    (DIVERGE, False, False, False),
-    (DEFINE, False, False, False),
-    (DEFINE, True, True, True),
-    (CONVERGE, False, True, False),  # the theme vote is over
-    (CONVERGE, True, True, True),
-    (CLOSED, False, True, True),
-])
-def test_reveal_mode_hides_tallies_until_revealed_or_past(phase: str, revealed: bool, theme_visible: bool,
-                                                          action_visible: bool) -> None:
+@pytest.mark.parametrize(
+    "phase, revealed, theme_visible, action_visible",
+    [
+        (DIVERGE, False, False, False),
+        (DEFINE, False, False, False),
+        (DEFINE, True, True, True),
+        (CONVERGE, False, True, False),  # the theme vote is over
+        (CONVERGE, True, True, True),
+        (CLOSED, False, True, True),
+    ],
+)
+def test_reveal_mode_hides_tallies_until_revealed_or_past(phase: str, revealed: bool, theme_visible: bool, action_visible: bool) -> None:
     full, _ = _room({"tallies": "reveal"}, phase=phase, revealed=revealed)
     for role, pid in (("participant", 1), ("screen", None)):
         tallies = _round_of(public_snapshot(full, role, pid))["tallies"]

@@ -9,7 +9,6 @@ import pytest
 from workshop.domain.voting import Ballot, apply_vote, equal_weight_scores, rank, tally
 from workshop.errors import BudgetError, ValidationError
 
-
 BUDGET, CAP = 5, 3
 
 
@@ -66,13 +65,15 @@ def test_invalid_delta(delta: object) -> None:
 
 
 def test_tally_by_group() -> None:
-    result = tally([
-        Ballot(1, "habitant", 2),
-        Ballot(1, "agent", 1),
-        Ballot(2, None, 3),
-        Ballot(1, "habitant", 1),
-        Ballot(3, "agent", 0),  # a withdrawn vote leaves no trace
-    ])
+    result = tally(
+        [
+            Ballot(1, "habitant", 2),
+            Ballot(1, "agent", 1),
+            Ballot(2, None, 3),
+            Ballot(1, "habitant", 1),
+            Ballot(3, "agent", 0),  # a withdrawn vote leaves no trace
+        ]
+    )
     assert result == {
         1: {"dots": 4, "voters": 3, "by_group": {"agent": 1, "habitant": 3}},
         2: {"dots": 3, "voters": 1, "by_group": {"—": 3}},
@@ -106,11 +107,14 @@ def test_equal_weight_without_votes() -> None:
 
 
 def test_rank_tie_breaks() -> None:
-    tallies = tally([
-        Ballot(1, "habitant", 4),  # 4 dots, 1 voter
-        Ballot(2, "habitant", 2), Ballot(2, "agent", 2),  # 4 dots, 2 voters
-        Ballot(3, "habitant", 5),
-    ])
+    tallies = tally(
+        [
+            Ballot(1, "habitant", 4),  # 4 dots, 1 voter
+            Ballot(2, "habitant", 2),
+            Ballot(2, "agent", 2),  # 4 dots, 2 voters
+            Ballot(3, "habitant", 5),
+        ]
+    )
     # dots first, then more voters, then unvoted items in their original order, then by id
     assert rank([1, 2, 3, 4, 5, 6], tallies, {4: 3, 5: 1, 6: 2}) == [3, 2, 1, 5, 6, 4]
     assert rank([6, 5, 4], tallies) == [4, 5, 6]

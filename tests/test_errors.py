@@ -14,8 +14,9 @@ def test_errors_carry_a_stable_code_and_params() -> None:
     assert "budget" in str(err)
 
 
-@pytest.mark.parametrize("cls, code", [(ValidationError, "invalid"), (PhaseError, "wrong_phase"),
-                                       (BudgetError, "over_budget"), (WorkshopError, "error")])
+@pytest.mark.parametrize(
+    "cls, code", [(ValidationError, "invalid"), (PhaseError, "wrong_phase"), (BudgetError, "over_budget"), (WorkshopError, "error")]
+)
 def test_errors_default_code(cls: type[WorkshopError], code: str) -> None:
     err = cls()
     assert err.code == code and err.params == {}

@@ -26,8 +26,8 @@ import subprocess
 import zipfile
 
 import pytest
-
 from support import ROOT, new_op
+
 from workshop import __version__
 from workshop.errors import ValidationError
 from workshop.exports import CSV_TABLES, FORMATS, export, extension, filename, media_type
@@ -144,11 +144,19 @@ def build_seed_workshop(service: WorkshopService) -> Driver:
     # ---------------------------------------------------------------- round 1: coopérations locales
     d.advance(r1)  # lobby -> diverge
     i = {}
-    i["poids"] = d.idea("FatouAsso", "Un groupe de travail où le représentant associatif a autant de poids que le représentant institutionnel", r1)
-    i["exterieur"] = d.idea("NadiaDDETS", "Une animation confiée à une personne extérieure aux institutions, pour éviter les jeux de pouvoir", r1)
+    i["poids"] = d.idea(
+        "FatouAsso", "Un groupe de travail où le représentant associatif a autant de poids que le représentant institutionnel", r1
+    )
+    i["exterieur"] = d.idea(
+        "NadiaDDETS", "Une animation confiée à une personne extérieure aux institutions, pour éviter les jeux de pouvoir", r1
+    )
     i["lisible"] = d.idea("ThomasR-cdv", "Rendre lisible le rôle de chacun : qui fait quoi, comment et avec qui", r1)
-    i["collectif"] = d.idea("HeleneCSC", "Monter des actions portées par plusieurs associations plutôt que des réponses séparées aux appels à projet", r1)
-    i["vite"] = d.idea("Claire.adjointe", "Passer rapidement à l'action après le diagnostic, avec des actions modestes qui montrent la direction", r1)
+    i["collectif"] = d.idea(
+        "HeleneCSC", "Monter des actions portées par plusieurs associations plutôt que des réponses séparées aux appels à projet", r1
+    )
+    i["vite"] = d.idea(
+        "Claire.adjointe", "Passer rapidement à l'action après le diagnostic, avec des actions modestes qui montrent la direction", r1
+    )
     i["temps"] = d.idea("MarcPro31", "Des temps de travail dédiés à la coopération dans les missions de chaque partenaire", r1)
     i["conseil"] = d.idea("Samira-B", "Accompagner et former le conseil citoyen pour qu'il porte une parole habitante", r1)
     i["lambda"] = d.idea("Yasmina.T", "Aller vers l'habitant « lambda », pas seulement ceux qui sont déjà engagés", r1)
@@ -162,62 +170,105 @@ def build_seed_workshop(service: WorkshopService) -> Driver:
     d.ok("merge_ideas", d.fac, idea_id=i["rencontre"], into_id=i["lambda"])
     d.advance(r1)  # -> define
     t_gov = d.theme(
-        r1, "Gouvernance partagée",
+        r1,
+        "Gouvernance partagée",
         "Donner à chaque partenaire, associations et habitants compris, une place réelle dans les décisions du contrat de ville",
-        ["Un groupe de travail multi-partenarial se réunit au moins quatre fois par an",
-         "Associations et conseil citoyen y siègent avec une voix égale à celle des institutions"],
+        [
+            "Un groupe de travail multi-partenarial se réunit au moins quatre fois par an",
+            "Associations et conseil citoyen y siègent avec une voix égale à celle des institutions",
+        ],
         [i["poids"], i["exterieur"], i["lisible"]],
     )
     t_agir = d.theme(
-        r1, "Agir ensemble, vite",
+        r1,
+        "Agir ensemble, vite",
         "Passer du diagnostic partagé à des actions portées collectivement",
         ["Au moins trois actions co-portées par plusieurs structures d'ici un an"],
         [i["collectif"], i["vite"], i["temps"]],
     )
     t_parole = d.theme(
-        r1, "Parole des habitants",
+        r1,
+        "Parole des habitants",
         "Faire entendre la parole des habitants, y compris celle des moins engagés",
         ["Nombre d'habitants rencontrés en dehors des instances", "Le conseil citoyen rend un avis sur chaque action du contrat"],
         [i["conseil"], i["lambda"], i["lieu"]],
     )
-    d.votes("theme", {
-        "Samira-B": {t_parole: 2, t_gov: 1}, "JeanLuc42": {t_parole: 2}, "Yasmina.T": {t_parole: 2, t_agir: 1},
-        "Claire.adjointe": {t_agir: 2, t_gov: 1}, "PaulV-elu": {t_agir: 2},
-        "NadiaDDETS": {t_gov: 2, t_agir: 2}, "ThomasR-cdv": {t_gov: 2}, "KarimCDV": {t_gov: 2, t_agir: 1},
-        "FatouAsso": {t_gov: 2, t_parole: 2}, "HeleneCSC": {t_parole: 2}, "MarcPro31": {t_agir: 1, t_gov: 1},
-    })
+    d.votes(
+        "theme",
+        {
+            "Samira-B": {t_parole: 2, t_gov: 1},
+            "JeanLuc42": {t_parole: 2},
+            "Yasmina.T": {t_parole: 2, t_agir: 1},
+            "Claire.adjointe": {t_agir: 2, t_gov: 1},
+            "PaulV-elu": {t_agir: 2},
+            "NadiaDDETS": {t_gov: 2, t_agir: 2},
+            "ThomasR-cdv": {t_gov: 2},
+            "KarimCDV": {t_gov: 2, t_agir: 1},
+            "FatouAsso": {t_gov: 2, t_parole: 2},
+            "HeleneCSC": {t_parole: 2},
+            "MarcPro31": {t_agir: 1, t_gov: 1},
+        },
+    )
     d.advance(r1)  # -> converge; keeps the top 2: gouvernance, parole
-    a_gt = d.action(t_gov, "Créer un groupe de travail multi-partenarial de quartier", {
-        "description": "Un lieu de coopération horizontale, animé hors des instances habituelles, où l'on ne parle ni programmes ni dispositifs.",
-        "owner": "Direction de la vie locale (mairie)",
-        "partners": ["Centre social et culturel", "Délégué·e du préfet", "Conseil départemental", "Conseil citoyen"],
-        "deadline": "Premier trimestre 2021",
-        "resources": "Une demi-journée d'animation par mois ; salle du centre social",
-        "indicators": ["Nombre de réunions tenues", "Part des membres associatifs et habitants"],
-        "status": "planned",
-    }, ideas=[i["poids"], i["lisible"]])
-    a_atc = d.action(t_gov, "Confier l'animation territoriale à une personne extérieure aux institutions", {
-        "owner": "Centre social et culturel",
-        "partners": ["ANCT", "Régie de quartier"],
-        "deadline": "Septembre 2021",
-        "resources": "Un poste cofinancé (ANCT, commune)",
-        "indicators": ["Poste pourvu", "Nombre de coopérations nouvelles"],
-    }, ideas=[i["exterieur"]], who="NadiaDDETS")
-    a_form = d.action(t_parole, "Former les membres du conseil citoyen aux rouages du contrat de ville", {
-        "owner": "Centre de ressources Villes et Territoires Occitanie",
-        "partners": ["Conseil citoyen", "Délégué·e du préfet"],
-        "deadline": "Premier semestre 2021",
-        "resources": "Quatre sessions de formation ; 2 000 €",
-        "indicators": ["Nombre de membres formés", "Avis rendus par le conseil citoyen"],
-    }, ideas=[i["conseil"]])
-    a_perm = d.action(t_parole, "Tenir des permanences « aller vers » au pied des immeubles", {}, ideas=[i["rencontre"], i["lieu"]], who="Samira-B")
-    d.votes("action", {
-        "Samira-B": {a_perm: 2, a_form: 2}, "JeanLuc42": {a_perm: 2, a_gt: 1}, "Yasmina.T": {a_perm: 2, a_form: 1},
-        "Claire.adjointe": {a_gt: 2, a_form: 1}, "PaulV-elu": {a_form: 2, a_gt: 1},
-        "NadiaDDETS": {a_gt: 2, a_atc: 2}, "ThomasR-cdv": {a_gt: 2, a_atc: 2}, "KarimCDV": {a_gt: 2, a_atc: 1},
-        "FatouAsso": {a_form: 2, a_perm: 1}, "HeleneCSC": {a_gt: 1},
-        "MarcPro31": {a_atc: 2}, "Invite77": {a_gt: 1},
-    })
+    a_gt = d.action(
+        t_gov,
+        "Créer un groupe de travail multi-partenarial de quartier",
+        {
+            "description": "Un lieu de coopération horizontale, animé hors des instances habituelles, où l'on ne parle ni programmes ni dispositifs.",
+            "owner": "Direction de la vie locale (mairie)",
+            "partners": ["Centre social et culturel", "Délégué·e du préfet", "Conseil départemental", "Conseil citoyen"],
+            "deadline": "Premier trimestre 2021",
+            "resources": "Une demi-journée d'animation par mois ; salle du centre social",
+            "indicators": ["Nombre de réunions tenues", "Part des membres associatifs et habitants"],
+            "status": "planned",
+        },
+        ideas=[i["poids"], i["lisible"]],
+    )
+    a_atc = d.action(
+        t_gov,
+        "Confier l'animation territoriale à une personne extérieure aux institutions",
+        {
+            "owner": "Centre social et culturel",
+            "partners": ["ANCT", "Régie de quartier"],
+            "deadline": "Septembre 2021",
+            "resources": "Un poste cofinancé (ANCT, commune)",
+            "indicators": ["Poste pourvu", "Nombre de coopérations nouvelles"],
+        },
+        ideas=[i["exterieur"]],
+        who="NadiaDDETS",
+    )
+    a_form = d.action(
+        t_parole,
+        "Former les membres du conseil citoyen aux rouages du contrat de ville",
+        {
+            "owner": "Centre de ressources Villes et Territoires Occitanie",
+            "partners": ["Conseil citoyen", "Délégué·e du préfet"],
+            "deadline": "Premier semestre 2021",
+            "resources": "Quatre sessions de formation ; 2 000 €",
+            "indicators": ["Nombre de membres formés", "Avis rendus par le conseil citoyen"],
+        },
+        ideas=[i["conseil"]],
+    )
+    a_perm = d.action(
+        t_parole, "Tenir des permanences « aller vers » au pied des immeubles", {}, ideas=[i["rencontre"], i["lieu"]], who="Samira-B"
+    )
+    d.votes(
+        "action",
+        {
+            "Samira-B": {a_perm: 2, a_form: 2},
+            "JeanLuc42": {a_perm: 2, a_gt: 1},
+            "Yasmina.T": {a_perm: 2, a_form: 1},
+            "Claire.adjointe": {a_gt: 2, a_form: 1},
+            "PaulV-elu": {a_form: 2, a_gt: 1},
+            "NadiaDDETS": {a_gt: 2, a_atc: 2},
+            "ThomasR-cdv": {a_gt: 2, a_atc: 2},
+            "KarimCDV": {a_gt: 2, a_atc: 1},
+            "FatouAsso": {a_form: 2, a_perm: 1},
+            "HeleneCSC": {a_gt: 1},
+            "MarcPro31": {a_atc: 2},
+            "Invite77": {a_gt: 1},
+        },
+    )
     d.advance(r1)  # -> closed
 
     # ---------------------------------------------------------------- round 2: transitions
@@ -235,59 +286,93 @@ def build_seed_workshop(service: WorkshopService) -> Driver:
     d.ok("merge_ideas", d.fac, idea_id=j["potager2"], into_id=j["jardins"])
     d.advance(r2)  # -> define
     t_alim = d.theme(
-        r2, "Alimentation durable",
+        r2,
+        "Alimentation durable",
         "Rendre une alimentation de qualité accessible à tous les habitants du quartier",
         ["Nombre de foyers adhérents au groupement d'achat", "Surface cultivée en jardins partagés"],
         [j["vrac"], j["jardins"]],
     )
     t_nature = d.theme(
-        r2, "Nature en ville",
+        r2,
+        "Nature en ville",
         "Rafraîchir le quartier et y ramener le végétal",
         ["Surface désimperméabilisée", "Nombre d'arbres plantés"],
         [j["fraicheur"]],
     )
     t_sobre = d.theme(
-        r2, "Sobriété choisie, pas subie",
+        r2,
+        "Sobriété choisie, pas subie",
         "S'appuyer sur les pratiques des habitants pour réduire les dépenses et l'empreinte du quartier",
         ["Économies mesurées sur les factures des ménages accompagnés"],
         [j["troc"], j["factures"]],
     )
-    d.votes("theme", {
-        "Samira-B": {t_alim: 2, t_sobre: 2}, "JeanLuc42": {t_sobre: 2, t_alim: 1}, "Yasmina.T": {t_alim: 2},
-        "Claire.adjointe": {t_nature: 2, t_alim: 1}, "PaulV-elu": {t_sobre: 2, t_nature: 1},
-        "NadiaDDETS": {t_nature: 2}, "ThomasR-cdv": {t_nature: 2, t_alim: 1},
-        "FatouAsso": {t_alim: 2, t_sobre: 1}, "MarcPro31": {t_sobre: 1},
-    })
+    d.votes(
+        "theme",
+        {
+            "Samira-B": {t_alim: 2, t_sobre: 2},
+            "JeanLuc42": {t_sobre: 2, t_alim: 1},
+            "Yasmina.T": {t_alim: 2},
+            "Claire.adjointe": {t_nature: 2, t_alim: 1},
+            "PaulV-elu": {t_sobre: 2, t_nature: 1},
+            "NadiaDDETS": {t_nature: 2},
+            "ThomasR-cdv": {t_nature: 2, t_alim: 1},
+            "FatouAsso": {t_alim: 2, t_sobre: 1},
+            "MarcPro31": {t_sobre: 1},
+        },
+    )
     d.advance(r2, kept_theme_ids=[t_alim, t_sobre])  # the room chose these two
-    b_vrac = d.action(t_alim, "Lancer un groupement d'achat au centre social", {
-        "description": "Des produits issus de l'agriculture paysanne et biologique à prix coûtant, commandés chaque mois.",
-        "owner": "Association VRAC Occitanie",
-        "partners": ["Centre social et culturel", "Bailleur social"],
-        "deadline": "Juin 2021",
-        "resources": "Un local de stockage ; 5 000 € d'amorçage (contrat de ville)",
-        "indicators": ["Nombre de foyers adhérents", "Volume de commandes mensuelles"],
-        "status": "planned",
-    }, ideas=[j["vrac"]])
-    b_jardin = d.action(t_alim, "Créer un jardin partagé sur la friche de la rue des Écoles", {
-        "owner": "Ville — service des espaces verts",
-        "partners": ["Conseil citoyen", "Jardins familiaux"],
-        "deadline": "Printemps 2022",
-        "resources": "Terrain communal, outillage, une animatrice deux jours par semaine",
-        "indicators": ["Surface cultivée", "Nombre de jardiniers réguliers"],
-    }, ideas=[j["jardins"]])
-    b_repair = d.action(t_sobre, "Ouvrir un repair café et une grainothèque", {
-        "owner": "Régie de quartier",
-        "partners": ["Habitants bénévoles", "Médiathèque"],
-        "deadline": "Fin 2021",
-        "resources": "Un local en rez-de-chaussée ; petit outillage",
-        "indicators": ["Objets réparés par mois"],
-    }, ideas=[j["troc"]])
-    d.votes("action", {
-        "Samira-B": {b_jardin: 2, b_vrac: 2}, "JeanLuc42": {b_repair: 2, b_jardin: 2}, "Yasmina.T": {b_jardin: 2},
-        "Claire.adjointe": {b_vrac: 2}, "PaulV-elu": {b_repair: 2},
-        "NadiaDDETS": {b_vrac: 1}, "KarimCDV": {b_vrac: 2},
-        "FatouAsso": {b_vrac: 2, b_repair: 1}, "HeleneCSC": {b_repair: 2},
-    })
+    b_vrac = d.action(
+        t_alim,
+        "Lancer un groupement d'achat au centre social",
+        {
+            "description": "Des produits issus de l'agriculture paysanne et biologique à prix coûtant, commandés chaque mois.",
+            "owner": "Association VRAC Occitanie",
+            "partners": ["Centre social et culturel", "Bailleur social"],
+            "deadline": "Juin 2021",
+            "resources": "Un local de stockage ; 5 000 € d'amorçage (contrat de ville)",
+            "indicators": ["Nombre de foyers adhérents", "Volume de commandes mensuelles"],
+            "status": "planned",
+        },
+        ideas=[j["vrac"]],
+    )
+    b_jardin = d.action(
+        t_alim,
+        "Créer un jardin partagé sur la friche de la rue des Écoles",
+        {
+            "owner": "Ville — service des espaces verts",
+            "partners": ["Conseil citoyen", "Jardins familiaux"],
+            "deadline": "Printemps 2022",
+            "resources": "Terrain communal, outillage, une animatrice deux jours par semaine",
+            "indicators": ["Surface cultivée", "Nombre de jardiniers réguliers"],
+        },
+        ideas=[j["jardins"]],
+    )
+    b_repair = d.action(
+        t_sobre,
+        "Ouvrir un repair café et une grainothèque",
+        {
+            "owner": "Régie de quartier",
+            "partners": ["Habitants bénévoles", "Médiathèque"],
+            "deadline": "Fin 2021",
+            "resources": "Un local en rez-de-chaussée ; petit outillage",
+            "indicators": ["Objets réparés par mois"],
+        },
+        ideas=[j["troc"]],
+    )
+    d.votes(
+        "action",
+        {
+            "Samira-B": {b_jardin: 2, b_vrac: 2},
+            "JeanLuc42": {b_repair: 2, b_jardin: 2},
+            "Yasmina.T": {b_jardin: 2},
+            "Claire.adjointe": {b_vrac: 2},
+            "PaulV-elu": {b_repair: 2},
+            "NadiaDDETS": {b_vrac: 1},
+            "KarimCDV": {b_vrac: 2},
+            "FatouAsso": {b_vrac: 2, b_repair: 1},
+            "HeleneCSC": {b_repair: 2},
+        },
+    )
     d.ok("hide_idea", d.fac, idea_id=j["former"], hidden=True)  # moderated late, during converge
     d.advance(r2)  # -> closed
     return d
@@ -344,32 +429,39 @@ def check_golden(name: str, data: bytes) -> None:
     expected = path.read_bytes()
     if expected != data:
         diff = difflib.unified_diff(
-            expected.decode("utf-8", "replace").splitlines(), data.decode("utf-8", "replace").splitlines(),
-            f"golden/{name}", "now", lineterm="", n=2,
+            expected.decode("utf-8", "replace").splitlines(),
+            data.decode("utf-8", "replace").splitlines(),
+            f"golden/{name}",
+            "now",
+            lineterm="",
+            n=2,
         )
         pytest.fail(f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n" + "\n".join(list(diff)[:80]))
 
 
 def visible_texts(snapshot: dict) -> list[str]:
-    return [
-        i["text"] for r in snapshot["rounds"] for i in r["ideas"]
-        if not (i["hidden"] or i["withdrawn"] or i["merged_into"])
-    ]
+    return [i["text"] for r in snapshot["rounds"] for i in r["ideas"] if not (i["hidden"] or i["withdrawn"] or i["merged_into"])]
 
 
 def secrets_of(snapshot: dict, driver: Driver) -> list[str]:
     """What must never appear in a document: moderated/withdrawn/merged-away texts, pseudonyms, tokens, the code."""
-    return [HIDDEN_TEXT, WITHDRAWN_TEXT, MERGED_AWAY_1, MERGED_AWAY_2, *[p for p in PEOPLE], *driver.tokens,
-            driver.facilitator_token, driver.code,
-            "Former les professionnels de la politique de la ville aux enjeux des transitions"]
+    return [
+        HIDDEN_TEXT,
+        WITHDRAWN_TEXT,
+        MERGED_AWAY_1,
+        MERGED_AWAY_2,
+        *[p for p in PEOPLE],
+        *driver.tokens,
+        driver.facilitator_token,
+        driver.code,
+        "Former les professionnels de la politique de la ville aux enjeux des transitions",
+    ]
 
 
 def docx_text(data: bytes) -> str:
     """Every piece of text inside the .docx package (document, headers, footers, properties)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return "\n".join(
-            re.sub(r"<[^>]+>", "", z.read(n).decode("utf-8")) for n in z.namelist() if n.endswith(".xml")
-        )
+        return "\n".join(re.sub(r"<[^>]+>", "", z.read(n).decode("utf-8")) for n in z.namelist() if n.endswith(".xml"))
 
 
 def golden_json(data: bytes) -> bytes:
@@ -395,7 +487,14 @@ def test_fixture_has_what_the_documents_must_handle(snapshot):
 
 def test_report_model(snapshot):
     report = build_report(snapshot)
-    assert [r["label"] for r in report["participation"]["rows"]] == ["habitant", "élu·e", "agent", "association", "professionnel", "non précisé"]
+    assert [r["label"] for r in report["participation"]["rows"]] == [
+        "habitant",
+        "élu·e",
+        "agent",
+        "association",
+        "professionnel",
+        "non précisé",
+    ]
     assert report["participation"]["total"]["participants"] == len(PEOPLE)
     r1 = report["rounds"][0]
     assert [t["kept"] for t in r1["themes"]] == [True, True, False]  # kept themes first
@@ -414,7 +513,7 @@ def test_report_model(snapshot):
 
 
 def test_export_api():
-    assert FORMATS == {"json", "markdown", "csv", "html", "docx"}
+    assert {"json", "markdown", "csv", "html", "docx"} == FORMATS
     assert media_type("docx").startswith("application/vnd.openxmlformats")
     assert extension("markdown") == "md"
     with pytest.raises(ValidationError):
@@ -524,7 +623,9 @@ def test_csv_opens_in_a_french_spreadsheet(snapshot):
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     header = rows[0]
     assert header[:3] == ["Tour", "Rang", "Action"]
-    assert {"habitant", "élu·e", "agent", "association", "professionnel", "non précisé", "Poids égal (%)", "Rang à poids égal"} <= set(header)
+    assert {"habitant", "élu·e", "agent", "association", "professionnel", "non précisé", "Poids égal (%)", "Rang à poids égal"} <= set(
+        header
+    )
     first = dict(zip(header, rows[1]))
     assert first["Porteur"] == "Direction de la vie locale (mairie)"
     assert re.fullmatch(r"\d+,\d", first["Poids égal (%)"])  # decimal comma
@@ -536,7 +637,7 @@ def test_csv_opens_in_a_french_spreadsheet(snapshot):
 def test_csv_defuses_formulas():
     from workshop.exports.csv_export import safe
 
-    assert safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe("-2+3") == "'-2+3" and safe("@SUM(A1)") == "'@SUM(A1)"
     assert safe(-3) == "-3" and safe("Un jardin") == "Un jardin"
 
@@ -581,11 +682,21 @@ def test_docx_reopens_with_headings_sheets_and_annex(snapshot):
     assert len(sheets) == 7
 
     participation = next(t for t in doc.tables if t.rows[0].cells[0].text == "Collège")
-    assert [r.cells[0].text for r in participation.rows][1:] == ["habitant", "élu·e", "agent", "association", "professionnel", "non précisé", "Total"]
+    assert [r.cells[0].text for r in participation.rows][1:] == [
+        "habitant",
+        "élu·e",
+        "agent",
+        "association",
+        "professionnel",
+        "non précisé",
+        "Total",
+    ]
     annex = doc.tables[-1]
     assert [c.text for c in annex.rows[0].cells] == ["N°", "Tour", "Idée", "Collège", "Thème"]
     assert len(annex.rows) - 1 == len(visible_texts(snapshot))
-    assert {r.cells[2].text.split(" (")[0] for r in annex.rows[1:]} >= {"Des temps de travail dédiés à la coopération dans les missions de chaque partenaire"}
+    assert {r.cells[2].text.split(" (")[0] for r in annex.rows[1:]} >= {
+        "Des temps de travail dédiés à la coopération dans les missions de chaque partenaire"
+    }
     vote_tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Rang"]
     assert "Rang à poids égal" in [c.text for c in vote_tables[0].rows[0].cells]
 

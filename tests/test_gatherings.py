@@ -12,14 +12,14 @@ import io
 import json
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import update
-
 from support import new_op
 from test_exports import HIDDEN_TEXT, MERGED_AWAY_1, PEOPLE, WITHDRAWN_TEXT, build_seed_workshop
+
 from workshop.commands import cli
 from workshop.errors import NotFound, ValidationError
 from workshop.exports import event as event_exports
@@ -36,11 +36,24 @@ SECOND_HIDDEN = "Message insultant retiré par l'animation"
 # --------------------------------------------------------------------------- helpers
 
 
-def small_workshop(service, title, question, *, territory="", tags=(), people=(("Awa", "habitant"), ("Bruno", "élu·e")),
-                   theme="Expérimenter", action="Un laboratoire des possibles", hidden=None):
+def small_workshop(
+    service,
+    title,
+    question,
+    *,
+    territory="",
+    tags=(),
+    people=(("Awa", "habitant"), ("Bruno", "élu·e")),
+    theme="Expérimenter",
+    action="Un laboratoire des possibles",
+    hidden=None,
+):
     """A one-round workshop driven to closed: ideas (one hidden), a kept theme, one voted action."""
     created = service.create_workshop(
-        title, rounds=[question], territory=territory, tags=list(tags),
+        title,
+        rounds=[question],
+        territory=territory,
+        tags=list(tags),
         settings={"groups": ["habitant", "élu·e", "agent", "association"], "dot_budget": 3, "dot_cap": 2},
     )
     code = created["workshop"]["code"]
@@ -70,13 +83,18 @@ def small_workshop(service, title, question, *, territory="", tags=(), people=((
     for p in phones:
         ok("vote", p, kind="action", target_id=aid, delta=2)
     ok("advance_phase", fac)
-    return {"code": code, "id": created["workshop"]["id"], "token": created["facilitator_token"], "tokens": tokens,
-            "pseudonyms": [p for p, _ in people]}
+    return {
+        "code": code,
+        "id": created["workshop"]["id"],
+        "token": created["facilitator_token"],
+        "tokens": tokens,
+        "pseudonyms": [p for p, _ in people],
+    }
 
 
 def publish(db, *codes):
     with db.transaction() as s:
-        s.execute(update(Workshop).where(Workshop.code.in_(codes)).values(published_at=datetime(2024, 5, 1, tzinfo=timezone.utc)))
+        s.execute(update(Workshop).where(Workshop.code.in_(codes)).values(published_at=datetime(2024, 5, 1, tzinfo=UTC)))
 
 
 def docx_text(data: bytes) -> str:
@@ -104,7 +122,12 @@ def test_create_event_groups_workshops_and_validates(service):
     assert len(token) >= 24 and token not in json.dumps(event)
     assert re.fullmatch(r"[A-Z0-9]{6}", event["code"]) and event["code"] not in (code_a, code_b, code_c)
     assert [w["code"] for w in event["workshops"]] == [code_a, code_b]
-    assert event["workshops"][0] == {"code": code_a, "title": "Atelier 1 - Coopérations locales", "territory": "Occitanie", "status": "open"}
+    assert event["workshops"][0] == {
+        "code": code_a,
+        "title": "Atelier 1 - Coopérations locales",
+        "territory": "Occitanie",
+        "status": "open",
+    }
     assert (event["title"], event["territory"], event["date"]) == ("Quelle politique de la ville demain ?", "Occitanie", "2020-11-03")
 
     assert [w["code"] for w in g.add_workshop(event["code"].lower(), [code_c])["workshops"]] == [code_a, code_b, code_c]
@@ -147,17 +170,37 @@ def test_create_event_groups_workshops_and_validates(service):
 def test_combined_export_has_every_atelier_and_nothing_private(service):
     g = GatheringService(service)
     seed = build_seed_workshop(service)
-    second = small_workshop(service, "Atelier 2 - Droit à l'expérimentation", Q_EXPE, hidden=SECOND_HIDDEN,
-                            people=(("Zoé-habitante", "habitant"), ("Marc-agent", "agent")),
-                            action="Créer un lab des possibles dans le quartier")
+    second = small_workshop(
+        service,
+        "Atelier 2 - Droit à l'expérimentation",
+        Q_EXPE,
+        hidden=SECOND_HIDDEN,
+        people=(("Zoé-habitante", "habitant"), ("Marc-agent", "agent")),
+        action="Créer un lab des possibles dans le quartier",
+    )
     created = g.create_event("Quelle politique de la ville demain ?", "Occitanie", "2020-11-03", [seed.code, second["code"]])
     code, organiser = created["event"]["code"], created["organiser_token"]
     snapshots = g.event_snapshots(code)
     questions = [r["question"] for s in snapshots for r in s["rounds"]]
     actions = [a["title"] for s in snapshots for r in s["rounds"] for a in r["actions"]]
     assert len(questions) == 3 and "Créer un lab des possibles dans le quartier" in actions
-    secrets = [HIDDEN_TEXT, WITHDRAWN_TEXT, MERGED_AWAY_1, SECOND_HIDDEN, *PEOPLE, "Zoé-habitante", "Marc-agent",
-               *seed.tokens, seed.facilitator_token, seed.code, *second["tokens"], second["token"], second["code"], organiser, code]
+    secrets = [
+        HIDDEN_TEXT,
+        WITHDRAWN_TEXT,
+        MERGED_AWAY_1,
+        SECOND_HIDDEN,
+        *PEOPLE,
+        "Zoé-habitante",
+        "Marc-agent",
+        *seed.tokens,
+        seed.facilitator_token,
+        seed.code,
+        *second["tokens"],
+        second["token"],
+        second["code"],
+        organiser,
+        code,
+    ]
     for fmt in event_exports.FORMATS:
         for lang in ("fr", "en"):
             body, media_type, name = g.event_export(code, fmt, lang)
@@ -191,7 +234,11 @@ def test_combined_documents_are_well_formed(tmp_path):
     md = event_exports.export(event, snapshots, "markdown").decode()
     headings = [line for line in md.splitlines() if line.startswith("#")]
     assert headings[0] == "# Rencontre régionale"
-    assert [h for h in headings if h.startswith("## ")] == ["## Les ateliers", "## Atelier 1 — Coopérations locales", "## Atelier 2 - Transitions"]
+    assert [h for h in headings if h.startswith("## ")] == [
+        "## Les ateliers",
+        "## Atelier 1 — Coopérations locales",
+        "## Atelier 2 - Transitions",
+    ]
     assert "### Contexte et démarche" in headings and "##### Expérimenter (retenu)" in headings
     assert md.count("Document produit avec workshop") == 1 and md.rstrip().endswith("pendant les ateliers.*")
     assert "3 novembre 2020" in md and "2 ateliers en parallèle" in md
@@ -230,13 +277,35 @@ def test_combined_documents_are_well_formed(tmp_path):
 
 def test_observatory_rows_filters_and_publication(service):
     g = GatheringService(service)
-    tls = small_workshop(service, "Toulouse — Empalot", "Dans 10 ans, le quartier…", territory="Toulouse",
-                         tags=["politique de la ville", "transitions"], hidden=SECOND_HIDDEN, theme="Nature en ville",
-                         action="Planter 100 arbres", people=(("Awa", "habitant"), ("Bruno", "élu·e"), ("Chloé", "habitant")))
-    mtp = small_workshop(service, "Montpellier — Mosson", "Dans 10 ans, le quartier…", territory="Montpellier",
-                         tags=["Politique de la ville"], theme="Mobilités", action="Un bus de nuit")
-    tls2 = small_workshop(service, "Toulouse — Bagatelle", "Et demain ?", territory="toulouse ", tags=["jeunesse"],
-                          theme="Jeunesse", action="Des chantiers éducatifs")
+    tls = small_workshop(
+        service,
+        "Toulouse — Empalot",
+        "Dans 10 ans, le quartier…",
+        territory="Toulouse",
+        tags=["politique de la ville", "transitions"],
+        hidden=SECOND_HIDDEN,
+        theme="Nature en ville",
+        action="Planter 100 arbres",
+        people=(("Awa", "habitant"), ("Bruno", "élu·e"), ("Chloé", "habitant")),
+    )
+    mtp = small_workshop(
+        service,
+        "Montpellier — Mosson",
+        "Dans 10 ans, le quartier…",
+        territory="Montpellier",
+        tags=["Politique de la ville"],
+        theme="Mobilités",
+        action="Un bus de nuit",
+    )
+    tls2 = small_workshop(
+        service,
+        "Toulouse — Bagatelle",
+        "Et demain ?",
+        territory="toulouse ",
+        tags=["jeunesse"],
+        theme="Jeunesse",
+        action="Des chantiers éducatifs",
+    )
 
     rows = g.observatory()
     assert [r["code"] for r in rows] == [tls["code"], mtp["code"], tls2["code"]]
@@ -262,7 +331,10 @@ def test_observatory_rows_filters_and_publication(service):
     assert [r["title"] for r in public] == ["Montpellier — Mosson", "Toulouse — Bagatelle"]
     assert all("code" not in r and r["published_at"].startswith("2024-05-01") for r in public)
     assert [r["title"] for r in g.observatory(territory="Toulouse", published_only=True)] == ["Toulouse — Bagatelle"]
-    assert g.observatory_filters(published_only=True) == {"territories": ["Montpellier", "toulouse"], "tags": ["jeunesse", "Politique de la ville"]}
+    assert g.observatory_filters(published_only=True) == {
+        "territories": ["Montpellier", "toulouse"],
+        "tags": ["jeunesse", "Politique de la ville"],
+    }
     assert g.observatory_filters()["territories"] == ["Montpellier", "Toulouse"]
 
     english = g.observatory(territory="Montpellier", lang="en")[0]
@@ -273,14 +345,38 @@ def test_observatory_csv_and_json_files():
     from workshop.exports.observatory import render_csv, render_json
 
     row = {
-        "title": "=Atelier", "territory": "Toulouse", "date": "2024-05-01", "tags": ["a", "b"], "event": None,
-        "questions": ["Q1", "Q2"], "participants": 3, "contributions": 4, "dots": 6,
-        "by_group": [{"group": "habitant", "label": "habitant", "participants": 2, "contributions": 3, "dots": 4},
-                     {"group": "—", "label": "non précisé", "participants": 1, "contributions": 1, "dots": 2}],
-        "themes": [{"round": 1, "title": "Nature", "objective": "Verdir", "criteria": [], "kept": True, "dots": 3, "rank": 1},
-                   {"round": 1, "title": "Autre", "objective": "", "criteria": [], "kept": False, "dots": 0, "rank": 2}],
-        "actions": [{"round": 1, "rank": k, "title": f"Action {k}", "theme": "Nature", "dots": 10 - k, "voters": 2,
-                     "status": "proposed", "status_label": "proposée", "owner": "", "deadline": ""} for k in range(1, 8)],
+        "title": "=Atelier",
+        "territory": "Toulouse",
+        "date": "2024-05-01",
+        "tags": ["a", "b"],
+        "event": None,
+        "questions": ["Q1", "Q2"],
+        "participants": 3,
+        "contributions": 4,
+        "dots": 6,
+        "by_group": [
+            {"group": "habitant", "label": "habitant", "participants": 2, "contributions": 3, "dots": 4},
+            {"group": "—", "label": "non précisé", "participants": 1, "contributions": 1, "dots": 2},
+        ],
+        "themes": [
+            {"round": 1, "title": "Nature", "objective": "Verdir", "criteria": [], "kept": True, "dots": 3, "rank": 1},
+            {"round": 1, "title": "Autre", "objective": "", "criteria": [], "kept": False, "dots": 0, "rank": 2},
+        ],
+        "actions": [
+            {
+                "round": 1,
+                "rank": k,
+                "title": f"Action {k}",
+                "theme": "Nature",
+                "dots": 10 - k,
+                "voters": 2,
+                "status": "proposed",
+                "status_label": "proposée",
+                "owner": "",
+                "deadline": "",
+            }
+            for k in range(1, 8)
+        ],
     }
     raw = render_csv([row], "fr")
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -311,7 +407,9 @@ def run(tmp_path, monkeypatch):
 
 def test_cli_event_new_add_export_and_observatory(run, tmp_path):
     codes = [run("new", "villes-moyennes").output.split()[0] for _ in range(3)]
-    created = run("event", "new", "--title", "Rencontre régionale", "--territory", "Occitanie", "--date", "2020-11-03", codes[0], codes[1].lower())
+    created = run(
+        "event", "new", "--title", "Rencontre régionale", "--territory", "Occitanie", "--date", "2020-11-03", codes[0], codes[1].lower()
+    )
     assert created.exit_code == 0, created.output
     event_code = created.output.split()[0]
     token = re.search(r"/e/([A-Za-z0-9_-]+)/export/docx", created.output).group(1)
@@ -364,15 +462,30 @@ def event_app(app):
     """Two finished ateliers in an event, a third published on its own."""
     service = app.extensions["workshop.service"]
     g = app.extensions["workshop.gatherings"]
-    one = small_workshop(service, "Atelier 1 - Coopérations", "Quelle coopération idéale ?", territory="Occitanie",
-                         tags=["coopération"], hidden=SECOND_HIDDEN, action="Un groupe de travail multi-partenarial")
-    two = small_workshop(service, "Atelier 2 - Expérimentation", Q_EXPE, territory="Occitanie", tags=["expérimentation"],
-                         action="Un lab des possibles")
-    three = small_workshop(service, "Atelier de Nîmes", "Et demain ?", territory="Nîmes", tags=["coopération"],
-                           action="Des permanences au pied des immeubles")
+    one = small_workshop(
+        service,
+        "Atelier 1 - Coopérations",
+        "Quelle coopération idéale ?",
+        territory="Occitanie",
+        tags=["coopération"],
+        hidden=SECOND_HIDDEN,
+        action="Un groupe de travail multi-partenarial",
+    )
+    two = small_workshop(
+        service, "Atelier 2 - Expérimentation", Q_EXPE, territory="Occitanie", tags=["expérimentation"], action="Un lab des possibles"
+    )
+    three = small_workshop(
+        service, "Atelier de Nîmes", "Et demain ?", territory="Nîmes", tags=["coopération"], action="Des permanences au pied des immeubles"
+    )
     created = g.create_event("Rencontre régionale", "Occitanie", "2020-11-03", [one["code"], two["code"]])
-    return {"one": one, "two": two, "three": three, "event": created["event"], "token": created["organiser_token"],
-            "db": app.extensions["workshop.db"]}
+    return {
+        "one": one,
+        "two": two,
+        "three": three,
+        "event": created["event"],
+        "token": created["organiser_token"],
+        "db": app.extensions["workshop.db"],
+    }
 
 
 def test_plenary_page(client, event_app):
@@ -395,7 +508,7 @@ def test_event_export_route_is_for_the_organiser_only(client, event_app):
     response = client.get(f"/e/{token}/export/html")
     assert response.status_code == 200
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    assert response.headers["Content-Disposition"].startswith("attachment; filename=\"compte-rendu-rencontre-rencontre-regionale")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="compte-rendu-rencontre-rencontre-regionale')
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     assert "Un groupe de travail multi-partenarial" in html and "Un lab des possibles" in html

@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import html as html_module
 import io
-import json
 import itertools
+import json
 import re
 
 import pytest
 import qrcode
 import qrcode.image.svg
-
 from support import new_op
 
 PUBLIC_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -355,13 +354,16 @@ def test_the_complete_snapshot_export(client, room):
     assert [i["text"] for i in snapshot["rounds"][0]["ideas"]] == [IDEA]
 
 
-@pytest.mark.parametrize("path", [
-    "/f/forged/export.json",
-    "/f/forged/export/docx",
-    "/f/forged/export/html",
-    "/f/{code}/export/markdown",  # the public join code is not the key
-    "/f/{participant}/export/json",  # nor a participant's token
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/f/forged/export.json",
+        "/f/forged/export/docx",
+        "/f/forged/export/html",
+        "/f/{code}/export/markdown",  # the public join code is not the key
+        "/f/{participant}/export/json",  # nor a participant's token
+    ],
+)
 def test_exports_are_refused_without_the_facilitator_token(client, room, path):
     response = client.get(path.format(code=room["code"], participant=room["participant_token"]))
     assert response.status_code == 404
@@ -471,8 +473,21 @@ def test_observatory_downloads(client, room):
 # --------------------------------------------------------------------------- headers on every page
 
 
-@pytest.mark.parametrize("path", ["/", "/j/{code}", "/s/{code}", "/f/{token}", "/r/{code}", "/observatory",
-                                  "/j/ZZZZZZ", "/healthz", "/api/workshops/{code}", "/qr/{code}.svg"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/j/{code}",
+        "/s/{code}",
+        "/f/{token}",
+        "/r/{code}",
+        "/observatory",
+        "/j/ZZZZZZ",
+        "/healthz",
+        "/api/workshops/{code}",
+        "/qr/{code}.svg",
+    ],
+)
 def test_every_response_carries_the_security_headers(client, room, path):
     response = client.get(path.format(code=room["code"], token=room["token"]))
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]

@@ -80,7 +80,7 @@ def test_shipped_settings_are_accepted_by_the_service_rules() -> None:
 
 def test_setting_keys_match_the_settings_module() -> None:
     settings = pytest.importorskip("workshop.domain.settings")
-    assert SETTING_KEYS == set(settings.DEFAULTS)
+    assert set(settings.DEFAULTS) == SETTING_KEYS
 
 
 def test_readme_example_parses() -> None:
@@ -256,7 +256,7 @@ def test_top_level_key_written_under_settings() -> None:
 
 
 def test_settings_not_a_table() -> None:
-    err = invalid('settings = 3\n' + MINIMAL)
+    err = invalid("settings = 3\n" + MINIMAL)
     assert "'settings' must be a table" in err.params["detail"]
 
 

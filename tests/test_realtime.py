@@ -7,18 +7,17 @@ enough to run a workshop.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import urllib.request
-import json
 
 import pytest
 import socketio
-
 from support import ROOT, Server, new_op, wait_until
 
 sys.path.insert(0, str(ROOT / "docs"))
-import example_client  # noqa: E402
+import example_client
 
 
 def facilitator_token(server: Server) -> str:
@@ -184,9 +183,10 @@ def test_refusals_are_acknowledged_with_a_reason_and_change_nothing(server):
     error = refused(phone, "idea.post", {"op_id": new_op(), "text": "x" * 300_000})
     assert error["code"] == "too_large" and "Ko au plus" in error["message"]
     assert phone.ok("idea.post", {"op_id": new_op(), "text": "toujours connecté"})["idea"]["mine"] is True
-    assert refused(phone, "vote", {"op_id": new_op(), "kind": "theme", "target_id": 1})["message"] != refused(
-        facilitator, "vote", {"op_id": new_op(), "kind": "theme", "target_id": 1}
-    )["message"], "a refusal is worded for who sent it"
+    assert (
+        refused(phone, "vote", {"op_id": new_op(), "kind": "theme", "target_id": 1})["message"]
+        != refused(facilitator, "vote", {"op_id": new_op(), "kind": "theme", "target_id": 1})["message"]
+    ), "a refusal is worded for who sent it"
     for client in (phone, english, facilitator):
         client.close()
 
@@ -240,7 +240,7 @@ def test_http_routes(server):
         urllib.request.urlopen(f"{server.url}/f/forged/export.json")
     assert info.value.code == 404
     with urllib.request.urlopen(f"{server.url}/f/{token}/export/docx") as response:
-        assert response.headers["Content-Disposition"].startswith("attachment; filename=\"compte-rendu-")
+        assert response.headers["Content-Disposition"].startswith('attachment; filename="compte-rendu-')
         assert response.read()[:2] == b"PK"
     with urllib.request.urlopen(f"{server.url}/f/{token}/export/csv?table=actions&lang=en") as response:
         assert response.headers["Content-Type"].startswith("text/csv")

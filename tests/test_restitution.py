@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
-
 from support import new_op, wait_until
+
 from workshop.domain import restitution as rules
 from workshop.errors import Forbidden, NotFound, PhaseError, ValidationError
 from workshop.exports import export
@@ -30,13 +30,14 @@ from workshop.importer import import_snapshot
 from workshop.services import WorkshopService
 from workshop.storage.models import ActionUpdate
 
-NOW = datetime(2027, 3, 14, 10, 0, tzinfo=timezone.utc)  # the domain rules take the clock as a parameter
-TODAY = datetime.now(timezone.utc).date()
+NOW = datetime(2027, 3, 14, 10, 0, tzinfo=UTC)  # the domain rules take the clock as a parameter
+TODAY = datetime.now(UTC).date()
 
 
 def day(n: int) -> str:
     """Day ``n`` after the workshop, which took place 30 days ago (always in the past)."""
     return (TODAY - timedelta(days=30 - n)).isoformat()
+
 
 HIDDEN = "Tous des incapables, rien ne changera"
 WITHDRAWN = "Finalement je retire cette idée"
@@ -56,7 +57,10 @@ class Closed:
     def __init__(self, service: WorkshopService, *, close: bool = True):
         self.service = service
         created = service.create_workshop(
-            "Atelier du quartier Nord", rounds=["Dans 10 ans, on aura réussi si…"], territory="Quartier Nord", date=day(0),
+            "Atelier du quartier Nord",
+            rounds=["Dans 10 ans, on aura réussi si…"],
+            territory="Quartier Nord",
+            date=day(0),
         )
         self.id = created["workshop"]["id"]
         self.code = created["workshop"]["code"]
@@ -86,7 +90,9 @@ class Closed:
             self.ok("move_idea", self.fac, idea_id=idea["id"], theme_id=self.green["id"])
         self.ok("move_idea", self.fac, idea_id=self.bus["id"], theme_id=self.moves["id"])
         self.ok("advance_phase", self.fac, kept_theme_ids=[self.green["id"]])  # converge
-        self.action = self.ok("propose_action", samira, theme_id=self.green["id"], title="Ouvrir un jardin partagé", idea_ids=[dup["id"]])["action"]
+        self.action = self.ok("propose_action", samira, theme_id=self.green["id"], title="Ouvrir un jardin partagé", idea_ids=[dup["id"]])[
+            "action"
+        ]
         self.other = self.ok("propose_action", self.fac, theme_id=self.green["id"], title="Planter des arbres")["action"]
         self.ok("update_action", self.fac, action_id=self.action["id"], owner="Centre social", deadline="Juin 2027", status="planned")
         self.ok("vote", samira, kind="action", target_id=self.action["id"], delta=2)
@@ -147,7 +153,7 @@ def test_a_date_in_the_future_is_refused_but_today_anywhere_is_not():
         rules.check_status_update("done", "2027-03-16", "", NOW)
     assert error.value.code == "future_date"
     # 14 March 23:30 UTC is already the 15th in Paris (and in Kiribati): accepted.
-    late = datetime(2027, 3, 14, 23, 30, tzinfo=timezone.utc)
+    late = datetime(2027, 3, 14, 23, 30, tzinfo=UTC)
     assert rules.check_status_update("done", "2027-03-15", "", late)[1] == "2027-03-15"
     assert rules.check_status_update("done", "1999-12-31", "", NOW)[1] == "1999-12-31"
 
@@ -345,7 +351,7 @@ def test_status_waits_for_the_round_to_close(service):
 def test_default_date_is_today(service):
     room = Closed(service)
     a = service.update_action_status(room.fac, {"op_id": new_op(), "action_id": room.action["id"], "status": "planned"}).result["action"]
-    assert a["updates"][0]["date"] == datetime.now(timezone.utc).date().isoformat()
+    assert a["updates"][0]["date"] == datetime.now(UTC).date().isoformat()
 
 
 def test_another_workshops_action_is_unknown(service):
@@ -409,7 +415,16 @@ def test_published_page_shows_the_outcome_and_nothing_private(app, client):
     html = response.get_data(as_text=True)
     for secret in secrets_of(room):
         assert secret not in html, secret
-    for expected in (KEPT_IDEA, BUS, "Nature en ville", "Plus de vert", "3 jardins", "Ouvrir un jardin partagé", "Centre social", "Juin 2027"):
+    for expected in (
+        KEPT_IDEA,
+        BUS,
+        "Nature en ville",
+        "Plus de vert",
+        "3 jardins",
+        "Ouvrir un jardin partagé",
+        "Centre social",
+        "Juin 2027",
+    ):
         assert expected in html, expected
     assert "Ce qu'est devenue votre parole" in html and 'lang="fr"' in html
     # The timeline: decided at the workshop, then the updates by day.
@@ -455,19 +470,21 @@ def test_socket_events_publish_and_record_a_status(app, client):
         assert refused["ok"] is False and refused["error"]["code"] == "role"
         answer = console.emit("restitution.publish", {"op_id": new_op(), "published": True}, callback=True)
         assert answer["ok"] and answer["data"]["workshop"]["published_at"]
-        seen = wait_until(
-            lambda: [m for m in phone.get_received() if m["name"] == "workshop"], message="workshop broadcast to the phones"
-        )
+        seen = wait_until(lambda: [m for m in phone.get_received() if m["name"] == "workshop"], message="workshop broadcast to the phones")
         assert seen[0]["args"][0]["published_at"] == answer["data"]["workshop"]["published_at"]
-        future = (datetime.now(timezone.utc) + timedelta(days=3)).date().isoformat()
-        refused = console.emit("action.status", {"op_id": new_op(), "action_id": room.action["id"], "status": "done", "date": future}, callback=True)
+        future = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+        refused = console.emit(
+            "action.status", {"op_id": new_op(), "action_id": room.action["id"], "status": "done", "date": future}, callback=True
+        )
         assert refused["ok"] is False and refused["error"]["code"] == "future_date"
         assert refused["error"]["message"] == "La date ne peut pas être dans le futur."
-        answer = console.emit("action.status", {"op_id": new_op(), "action_id": room.action["id"], "status": "done", "date": day(11), "comment": "Inauguré"}, callback=True)
-        assert answer["ok"] and answer["data"]["action"]["status"] == "done"
-        got = wait_until(
-            lambda: [m for m in phone.get_received() if m["name"] == "action"], message="action broadcast to the phones"
+        answer = console.emit(
+            "action.status",
+            {"op_id": new_op(), "action_id": room.action["id"], "status": "done", "date": day(11), "comment": "Inauguré"},
+            callback=True,
         )
+        assert answer["ok"] and answer["data"]["action"]["status"] == "done"
+        got = wait_until(lambda: [m for m in phone.get_received() if m["name"] == "action"], message="action broadcast to the phones")
         assert got[0]["args"][0]["updates"][0]["comment"] == "Inauguré" and "participant_id" not in got[0]["args"][0]
     finally:
         console.disconnect()
@@ -486,7 +503,10 @@ def test_archive_carries_the_history_and_the_publication(service):
     assert validate(doc) == []
     assert doc["workshop"]["published_at"] == published
     archived = next(a for a in doc["rounds"][0]["actions"] if a["title"] == "Ouvrir un jardin partagé")
-    assert [(u["date"], u["status"], u["comment"]) for u in archived["updates"]] == [(day(4), "in_progress", "Terrain trouvé"), (day(11), "done", "Inauguré")]
+    assert [(u["date"], u["status"], u["comment"]) for u in archived["updates"]] == [
+        (day(4), "in_progress", "Terrain trouvé"),
+        (day(11), "done", "Inauguré"),
+    ]
     copy = import_snapshot(service.db, doc)
     assert copy["workshop"]["published_at"] == published
     again = json.loads(export(service.full_snapshot(copy["workshop"]["id"]), "json"))

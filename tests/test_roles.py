@@ -15,7 +15,6 @@ import json
 import re
 
 import pytest
-
 from support import ROOT, new_op
 
 from workshop.services import FACILITATOR, GUEST, PARTICIPANT, SCREEN

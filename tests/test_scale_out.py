@@ -10,11 +10,10 @@ import os
 import sys
 
 import pytest
-
-from support import ROOT, IN_CI, Server, _drop_schema, _postgres_schema_url, new_op, wait_until
+from support import IN_CI, ROOT, Server, _drop_schema, _postgres_schema_url, new_op, wait_until
 
 sys.path.insert(0, str(ROOT / "docs"))
-from example_client import Client  # noqa: E402
+from example_client import Client
 
 REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS", "redis://127.0.0.1:6379/15")
 

@@ -13,8 +13,8 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
-
 from support import new_op
+
 from workshop.errors import (
     BudgetError,
     Forbidden,
@@ -254,14 +254,10 @@ def test_whole_round_from_diverge_to_action_plan(service):
         room.ok("propose_action", ana, theme_id=places["id"], title="Une maison des associations")
     assert info.value.code == "theme_not_kept"
 
-    garden = room.ok(
-        "propose_action", ana, theme_id=green["id"], title="Un jardin partagé par résidence", idea_ids=[b3["id"]]
-    )["action"]
+    garden = room.ok("propose_action", ana, theme_id=green["id"], title="Un jardin partagé par résidence", idea_ids=[b3["id"]])["action"]
     assert "participant_id" not in garden and garden["status"] == "proposed"  # the phone's view of its action
     assert service.full_snapshot(fac.workshop_id)["rounds"][0]["actions"][0]["participant_id"] == ana.participant_id
-    bus = room.ok("propose_action", fac, theme_id=mobility["id"], title="Ligne de bus du dimanche", description="Tester 6 mois")[
-        "action"
-    ]
+    bus = room.ok("propose_action", fac, theme_id=mobility["id"], title="Ligne de bus du dimanche", description="Tester 6 mois")["action"]
     assert bus["participant_id"] is None and bus["idea_ids"] == []
     extra = room.ok("propose_action", bob, theme_id=green["id"], title="Composteurs")["action"]
 
@@ -524,7 +520,7 @@ def run_together(n: int, target) -> list:
         barrier.wait()
         try:
             results[index] = target(index)
-        except BaseException as error:  # noqa: BLE001 - collected for the assertions
+        except BaseException as error:
             results[index] = error
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
@@ -543,9 +539,7 @@ def test_concurrent_votes_never_exceed_the_budget(service):
     room.advance()
     themes = [room.theme(f"Thème {n}")["id"] for n in range(3)]
 
-    results = run_together(
-        12, lambda i: service.vote(ana, {"op_id": new_op(), "kind": "theme", "target_id": themes[i % 3], "delta": 1})
-    )
+    results = run_together(12, lambda i: service.vote(ana, {"op_id": new_op(), "kind": "theme", "target_id": themes[i % 3], "delta": 1}))
     unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, BudgetError)]
     assert unexpected == []
     succeeded = [r for r in results if not isinstance(r, BaseException)]
@@ -679,9 +673,7 @@ def test_wrong_phase_is_refused(service, rooms):
     rejected(rooms, lambda: a.vote(ana, "theme", theme["id"]), "wrong_phase", PhaseError)
     rejected(rooms, lambda: a.ok("update_theme", fac, theme_id=theme["id"], title="X"), "wrong_phase", PhaseError)
     rejected(rooms, lambda: a.ok("delete_theme", fac, theme_id=theme["id"]), "wrong_phase", PhaseError)
-    rejected(
-        rooms, lambda: a.ok("merge_ideas", fac, idea_id=a.i_ana["id"], into_id=a.i_bob["id"]), "wrong_phase", PhaseError
-    )
+    rejected(rooms, lambda: a.ok("merge_ideas", fac, idea_id=a.i_ana["id"], into_id=a.i_bob["id"]), "wrong_phase", PhaseError)
     a.vote(ana, "action", action["id"])
 
 

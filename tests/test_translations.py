@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from babel.messages.pofile import read_po
-
 from support import ROOT
 
 TRANSLATIONS = ROOT / "workshop" / "translations"
@@ -22,9 +21,26 @@ def _catalog():
 def test_every_string_in_the_code_is_in_the_french_catalogue(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(TRANSLATIONS / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "workshop", "templates", "static/js"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(TRANSLATIONS / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "workshop",
+            "templates",
+            "static/js",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with open(pot, "rb") as f:
         extracted = {m.id for m in read_po(f) if m.id}
@@ -38,7 +54,9 @@ def test_every_french_entry_is_translated_and_compiled():
     catalog = _catalog()
     untranslated = [m.id for m in catalog if m.id and (not m.string or "fuzzy" in m.flags)]
     assert untranslated == []
-    compiled = gettext.GNUTranslations(open(PO.with_suffix(".mo"), "rb"))
+    with open(PO.with_suffix(".mo"), "rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+
     def compiled_string(m):
         return compiled.pgettext(m.context, m.id) if m.context else compiled.gettext(m.id)
 

@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["workshop.db"] = db
     app.extensions["workshop.service"] = WorkshopService(db)
 
-    from .web import gatherings_http, i18n, http, sockets
+    from .web import gatherings_http, http, i18n, sockets
 
     i18n.init_app(app)
     http.init_app(app)

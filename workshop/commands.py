@@ -85,8 +85,12 @@ def port_is_free(host: str, port: int) -> None:
         probe.bind((host, port))
     except OSError as error:
         raise click.ClickException(
-            _("cannot listen on %(address)s (%(reason)s): another program uses this port; try: %(command)s",
-              address=f"{host}:{port}", reason=error.strerror, command=f"workshop serve --port {port + 1}")
+            _(
+                "cannot listen on %(address)s (%(reason)s): another program uses this port; try: %(command)s",
+                address=f"{host}:{port}",
+                reason=error.strerror,
+                command=f"workshop serve --port {port + 1}",
+            )
         ) from None
     finally:
         probe.close()
@@ -204,11 +208,28 @@ def list_():
 
 @cli.command()
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown", "csv", "html", "docx", "snapshot"]), default="json", show_default=True,
-              help="json: re-importable archive; markdown/html/docx: the compte-rendu; csv: one table; snapshot: the raw engine state.")
-@click.option("--table", type=click.Choice(["ideas", "themes", "actions", "votes", "participation"]), default="ideas", show_default=True, help="For csv.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown", "csv", "html", "docx", "snapshot"]),
+    default="json",
+    show_default=True,
+    help="json: re-importable archive; markdown/html/docx: the compte-rendu; csv: one table; snapshot: the raw engine state.",
+)
+@click.option(
+    "--table",
+    type=click.Choice(["ideas", "themes", "actions", "votes", "participation"]),
+    default="ideas",
+    show_default=True,
+    help="For csv.",
+)
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: a file named after the workshop; '-' for stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: a file named after the workshop; '-' for stdout).",
+)
 def export(code, fmt, table, lang, output):
     """Export a workshop: summary (compte-rendu), tables, or the complete archive."""
     from . import exports
@@ -265,10 +286,18 @@ def erase(code, yes):
     except WorkshopError as error:
         fail(error)
     if not yes:
-        click.confirm(_("Erase the pseudonyms and access links of %(code)s? Ideas and the action plan stay.", code=code.upper()), abort=True)
+        click.confirm(
+            _("Erase the pseudonyms and access links of %(code)s? Ideas and the action plan stay.", code=code.upper()), abort=True
+        )
     done = service.erase_personal_data(workshop_id)
-    click.echo(npgettext("cli", "erased: %(num)s participant anonymised, workshop archived",
-                          "erased: %(num)s participants anonymised, workshop archived", done["participants"]))
+    click.echo(
+        npgettext(
+            "cli",
+            "erased: %(num)s participant anonymised, workshop archived",
+            "erased: %(num)s participants anonymised, workshop archived",
+            done["participants"],
+        )
+    )
 
 
 @cli.group()
@@ -388,7 +417,12 @@ def event_list():
 @click.argument("event_code")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "docx", "json"]), default="docx", show_default=True)
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: a file named after the event; '-' for stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: a file named after the event; '-' for stdout).",
+)
 def event_export(event_code, fmt, lang, output):
     """The combined compte-rendu of an event: a title page, then each atelier's section."""
     try:

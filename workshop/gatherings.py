@@ -86,9 +86,7 @@ class GatheringService:
             "territory": e.territory,
             "date": e.date,
             "created_at": _iso(e.created_at),
-            "workshops": [
-                {"code": w.code, "title": w.title, "territory": w.territory, "status": w.status} for w in members
-            ],
+            "workshops": [{"code": w.code, "title": w.title, "territory": w.territory, "status": w.status} for w in members],
         }
 
     @staticmethod
@@ -195,10 +193,7 @@ class GatheringService:
     def list_events(self) -> list[dict[str, Any]]:
         """Every event with its organiser token: for the local operator (CLI) only."""
         with self.db.sessions() as s:
-            return [
-                {**self._event_view(s, e), "organiser_token": e.organiser_token}
-                for e in s.scalars(select(Event).order_by(Event.id))
-            ]
+            return [{**self._event_view(s, e), "organiser_token": e.organiser_token} for e in s.scalars(select(Event).order_by(Event.id))]
 
     def event_snapshots(self, code: str) -> list[dict[str, Any]]:
         """The full snapshot of every workshop of the event (for the combined export), in order."""
@@ -273,9 +268,7 @@ class GatheringService:
                 participants=part["total"]["participants"],
                 contributions=part["total"]["contributions"],
                 dots=part["total"]["dots"],
-                by_group=[
-                    {k: g[k] for k in ("group", "label", "participants", "contributions", "dots")} for g in part["rows"]
-                ],
+                by_group=[{k: g[k] for k in ("group", "label", "participants", "contributions", "dots")} for g in part["rows"]],
                 themes=[
                     {
                         "round": r["position"],

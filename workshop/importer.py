@@ -19,8 +19,8 @@ the export formats existed) is accepted too.
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from datetime import date as dt_date
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -45,7 +45,7 @@ def _when(value: str | None) -> datetime:
         stamp = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         raise _fail(f"bad timestamp {value!r}") from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _unique_refs(items: list[dict], what: str) -> dict[int, dict]:
@@ -197,7 +197,14 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
             s.flush()
             round_rows.append((r, rr))
             theme_rows = {
-                t["ref"]: Theme(round_id=rr.id, title=t["title"], objective=t["objective"], criteria=list(t["criteria"]), position=t["position"], kept=t["kept"])
+                t["ref"]: Theme(
+                    round_id=rr.id,
+                    title=t["title"],
+                    objective=t["objective"],
+                    criteria=list(t["criteria"]),
+                    position=t["position"],
+                    kept=t["kept"],
+                )
                 for t in r["themes"]
             }
             s.add_all(theme_rows.values())
@@ -248,7 +255,15 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
             actions.update({ref: row.id for ref, row in action_rows.items()})
             for a in r["actions"]:
                 for u in a.get("updates") or []:
-                    s.add(ActionUpdate(action_id=action_rows[a["ref"]].id, status=u["status"], date=u["date"], comment=u["comment"], created_at=_when(u.get("created_at"))))
+                    s.add(
+                        ActionUpdate(
+                            action_id=action_rows[a["ref"]].id,
+                            status=u["status"],
+                            date=u["date"],
+                            comment=u["comment"],
+                            created_at=_when(u.get("created_at")),
+                        )
+                    )
             for v in r["votes"]:
                 target = themes[v["target"]] if v["kind"] == "theme" else actions[v["target"]]
                 s.add(Vote(round_id=rr.id, participant_id=people[v["participant"]], kind=v["kind"], target_id=target, dots=v["dots"]))
@@ -263,7 +278,10 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
         s.flush()
         w.plan = build_action_plan(
             workshop_view(w),
-            [{"position": rr.position, "question": rr.question, "phase": rr.phase, "syntheses": syntheses.get(rr.id, {})} for _, rr in round_rows],
+            [
+                {"position": rr.position, "question": rr.question, "phase": rr.phase, "syntheses": syntheses.get(rr.id, {})}
+                for _, rr in round_rows
+            ],
         )
         s.flush()
         return {"workshop": workshop_view(w), "facilitator_token": w.facilitator_token}

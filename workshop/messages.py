@@ -11,7 +11,7 @@ of the person's language — Flask-Babel's on the web
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import WorkshopError
 
@@ -98,7 +98,6 @@ MESSAGES = {
     "cli_error": N_("This cannot be done."),
     "server_error": N_("Something went wrong on the server. Your request was not saved; please try again."),
 }
-
 
 
 #: a ``role`` refusal is worded for its sender: what they would need to be (``needs``) to do it

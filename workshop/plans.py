@@ -218,8 +218,7 @@ def _unknown_key_detail(where: str, key: str, allowed: tuple[str, ...] | frozens
     return detail
 
 
-def _text(raw: Mapping[str, Any], key: str, source: str, *, where: str = "",
-          required: bool = False, max_length: int | None = None) -> str:
+def _text(raw: Mapping[str, Any], key: str, source: str, *, where: str = "", required: bool = False, max_length: int | None = None) -> str:
     """A string value, trimmed; empty is an error only when ``required``.
 
     ``where`` prefixes the message ("round 2: ") so a facilitator knows which
@@ -236,9 +235,7 @@ def _text(raw: Mapping[str, Any], key: str, source: str, *, where: str = "",
     if required and not value:
         raise _invalid(source, f"{where}'{key}' is empty; write some text between the quotes")
     if max_length is not None and len(value) > max_length:
-        raise _invalid(
-            source, f"{where}'{key}' is {len(value)} characters long; the limit is {max_length}"
-        )
+        raise _invalid(source, f"{where}'{key}' is {len(value)} characters long; the limit is {max_length}")
     return value
 
 
@@ -252,9 +249,7 @@ def _date(raw: Mapping[str, Any], source: str) -> str | None:
     if isinstance(value, _dt.date):
         return value.isoformat()
     if not isinstance(value, str):
-        raise _invalid(
-            source, f"'date' must be a date like 2030-11-03, not {_type_name(value)}"
-        )
+        raise _invalid(source, f"'date' must be a date like 2030-11-03, not {_type_name(value)}")
     text = value.strip()
     if not text:
         return None
@@ -287,9 +282,7 @@ def _tags(raw: Mapping[str, Any], source: str) -> tuple[str, ...]:
         return ()
     value = raw["tags"]
     if not isinstance(value, list):
-        raise _invalid(
-            source, f"'tags' must be an array of strings like [\"a\", \"b\"], not {_type_name(value)}"
-        )
+        raise _invalid(source, f'\'tags\' must be an array of strings like ["a", "b"], not {_type_name(value)}')
     tags: list[str] = []
     for i, tag in enumerate(value, start=1):
         if not isinstance(tag, str):
@@ -327,8 +320,7 @@ def _timings(raw: Mapping[str, Any], where: str, source: str) -> dict[str, int]:
     if not isinstance(value, Mapping):
         raise _invalid(
             source,
-            f"{where}'timings' must be a table like {{ diverge = 15, define = 20 }}, "
-            f"not {_type_name(value)}",
+            f"{where}'timings' must be a table like {{ diverge = 15, define = 20 }}, not {_type_name(value)}",
         )
     timings: dict[str, int] = {}
     for key, minutes in value.items():
@@ -356,15 +348,11 @@ def _rounds(raw: Mapping[str, Any], source: str) -> tuple[RoundPlan, ...]:
     if "rounds" not in raw:
         raise _invalid(
             source,
-            "'rounds' is missing: a plan needs at least one round, "
-            "written as [[rounds]] followed by question = \"…\"",
+            "'rounds' is missing: a plan needs at least one round, written as [[rounds]] followed by question = \"…\"",
         )
     value = raw["rounds"]
     if not isinstance(value, list) or not all(isinstance(r, Mapping) for r in value):
-        raise _invalid(
-            source, "'rounds' must be written as one or more [[rounds]] sections, "
-            f"not {_type_name(value)}"
-        )
+        raise _invalid(source, f"'rounds' must be written as one or more [[rounds]] sections, not {_type_name(value)}")
     if not value:
         raise _invalid(source, "'rounds' is empty: a plan needs at least one round")
     rounds: list[RoundPlan] = []

@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from support import Server, wait_until
 
 HERE = Path(__file__).resolve().parent

@@ -12,11 +12,10 @@ import sys
 
 import pytest
 from playwright.sync_api import expect
-
 from support import ROOT, new_op
 
 sys.path.insert(0, str(ROOT / "docs"))
-import example_client  # noqa: E402
+import example_client
 
 QUESTION = "Dans 10 ans, on aura réussi la politique de la ville si…"
 GARDENS = "Des jardins partagés au pied des immeubles"
@@ -35,7 +34,7 @@ def clients():
     for client in opened:
         try:
             client.close()
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass
 
 
@@ -96,8 +95,12 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     exports = page.locator("#exports-menu")
     expect(exports.get_by_role("link", name="Document Word (.docx)")).to_be_hidden()  # a closed menu
     exports.locator("summary").click()
-    expect(exports.get_by_role("link", name="Document Word (.docx)")).to_have_attribute("href", f"/f/{workshop['token']}/export/docx?lang=fr")
-    expect(exports.get_by_role("link", name=re.compile("Archive de l'atelier"))).to_have_attribute("href", f"/f/{workshop['token']}/export/json?lang=fr")
+    expect(exports.get_by_role("link", name="Document Word (.docx)")).to_have_attribute(
+        "href", f"/f/{workshop['token']}/export/docx?lang=fr"
+    )
+    expect(exports.get_by_role("link", name=re.compile("Archive de l'atelier"))).to_have_attribute(
+        "href", f"/f/{workshop['token']}/export/json?lang=fr"
+    )
     page.keyboard.press("Escape")
     expect(exports.get_by_role("link", name="Document Word (.docx)")).to_be_hidden()
     expect(page.locator("#round-heading")).to_have_text(QUESTION)
@@ -262,7 +265,9 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     kept.get_by_role("button", name="Proposer", exact=True).click()
     garden_action = kept.locator(".action", has_text="Ouvrir un jardin partagé par quartier")
     expect(garden_action).to_be_visible()
-    other = phones[1].ok("action.propose", {"op_id": new_op(), "theme_id": theme_ids["Vivre ensemble"], "title": "Un local associatif partagé"})["action"]
+    other = phones[1].ok(
+        "action.propose", {"op_id": new_op(), "theme_id": theme_ids["Vivre ensemble"], "title": "Un local associatif partagé"}
+    )["action"]
     expect(kept.locator(f'.action[data-action-id="{other["id"]}"]')).to_be_visible()
 
     # Phones vote on actions: the ranking follows the dots.
@@ -461,7 +466,10 @@ def test_console_is_accessible_in_every_phase(workshop, new_context, clients, ax
     console_client = facilitator(workshop, clients)
     phones = [phone(workshop, clients, f"P{n}", g) for n, g in enumerate(["habitant", "agent"])]
     console_client.ok("phase.advance", {"op_id": new_op(), "expected_phase": "lobby"})
-    posted = [phones[n % 2].ok("idea.post", {"op_id": new_op(), "text": text})["idea"] for n, text in enumerate([GARDENS, BUS, SCHOOLS, OFF_TOPIC])]
+    posted = [
+        phones[n % 2].ok("idea.post", {"op_id": new_op(), "text": text})["idea"]
+        for n, text in enumerate([GARDENS, BUS, SCHOOLS, OFF_TOPIC])
+    ]
     console_client.ok("idea.hide", {"op_id": new_op(), "idea_id": posted[3]["id"], "hidden": True})
     console_client.ok("idea.post", {"op_id": new_op(), "text": PAPER, "group": "habitant"})
     expect(page.locator(".wall .idea")).to_have_count(5)
@@ -475,7 +483,9 @@ def test_console_is_accessible_in_every_phase(workshop, new_context, clients, ax
     expect(page.locator(".merge-banner")).to_have_count(0)
 
     console_client.ok("phase.advance", {"op_id": new_op(), "expected_phase": "diverge"})
-    theme = console_client.ok("theme.create", {"op_id": new_op(), "title": "Vivre ensemble", "objective": "Des lieux partagés", "criteria": ["3 lieux"]})["theme"]
+    theme = console_client.ok(
+        "theme.create", {"op_id": new_op(), "title": "Vivre ensemble", "objective": "Des lieux partagés", "criteria": ["3 lieux"]}
+    )["theme"]
     console_client.ok("theme.create", {"op_id": new_op(), "title": "Mobilités"})
     console_client.ok("idea.move", {"op_id": new_op(), "idea_id": posted[0]["id"], "theme_id": theme["id"]})
     phones[0].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme["id"], "delta": 2})

@@ -137,8 +137,13 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
         expect(column.locator(".idea", has_text=text)).to_be_visible()
 
     # Phones spend their dots on the themes.
-    plan = {0: ["Vivre ensemble", "Vivre ensemble", "Mobilités"], 1: ["Participation", "Participation", "Vivre ensemble"],
-            2: ["Vivre ensemble", "Vivre ensemble"], 3: ["Mobilités", "Mobilités", "Participation"], 4: ["Vivre ensemble"]}
+    plan = {
+        0: ["Vivre ensemble", "Vivre ensemble", "Mobilités"],
+        1: ["Participation", "Participation", "Vivre ensemble"],
+        2: ["Vivre ensemble", "Vivre ensemble"],
+        3: ["Mobilités", "Mobilités", "Participation"],
+        4: ["Vivre ensemble"],
+    }
     for n, page in enumerate(phones):
         phase_is(page, "define")
         for theme in plan[n]:
@@ -176,7 +181,13 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
     kept.get_by_label("Proposer une action").fill("Une navette le soir")
     kept.get_by_role("button", name="Proposer", exact=True).click()
     expect(console.locator(".action")).to_have_count(2)
-    votes = {0: ["Un jardin", "Un jardin", "Une navette"], 1: ["Une navette"], 2: ["Un jardin", "Un jardin"], 3: ["Une navette", "Une navette"], 4: ["Un jardin"]}
+    votes = {
+        0: ["Un jardin", "Un jardin", "Une navette"],
+        1: ["Une navette"],
+        2: ["Un jardin", "Un jardin"],
+        3: ["Une navette", "Une navette"],
+        4: ["Un jardin"],
+    }
     for n, page in enumerate(phones):
         expect(page.locator(".vote-card")).to_have_count(2)
         for title in votes[n]:

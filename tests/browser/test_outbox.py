@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 
 from playwright.sync_api import expect
-
 from support import ROOT, new_op, wait_until
 
 sys.path.insert(0, str(ROOT / "docs"))
-from example_client import Client  # noqa: E402
+from example_client import Client
 
 
 def test_two_tabs_offline_deliver_both_ideas_exactly_once(workshop, new_context):
@@ -33,7 +32,9 @@ def test_two_tabs_offline_deliver_both_ideas_exactly_once(workshop, new_context)
             expect(page.locator("#status")).to_have_attribute("data-state", "offline")
             page.fill("#idea-text", text)
             page.click("#idea-send")
-        stored = first.evaluate("() => Object.keys(localStorage).filter(k => k.includes('outbox')).map(k => JSON.parse(localStorage.getItem(k)).length)")
+        stored = first.evaluate(
+            "() => Object.keys(localStorage).filter(k => k.includes('outbox')).map(k => JSON.parse(localStorage.getItem(k)).length)"
+        )
         assert sum(stored) == 2, "each tab's write is kept, neither overwrites the other"
         ctx.set_offline(False)
 

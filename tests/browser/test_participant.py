@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
 from support import new_op, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs"))
-from example_client import Client  # noqa: E402
+from example_client import Client
 
 FIRST_LOAD_BUDGET = 60 * 1024  # bytes, gzipped: HTML + CSS + JS, socket.io included
 
 
 # ----------------------------------------------------------------- helpers
+
 
 @pytest.fixture
 def facilitator(workshop):
@@ -97,6 +97,7 @@ def card(page, title: str):
 
 # ------------------------------------------------------------------- tests
 
+
 def test_two_phones_through_a_whole_round(workshop, facilitator, phone, axe, shot):
     """Join (with and without pseudonym), ideas, themes, actions, closed; axe on every phase."""
     _, zoe, zoe_errors = phone()
@@ -139,7 +140,9 @@ def test_two_phones_through_a_whole_round(workshop, facilitator, phone, axe, sho
     expect(zoe.locator("#room-count")).to_have_text("3 idées dans la salle")
     snap = facilitator.ok("snapshot")
     texts = sorted(i["text"] for i in snap["rounds"][0]["ideas"])
-    assert texts == sorted(["Des jardins partagés au pied des immeubles", "Un bus de nuit qui dessert le quartier", "Des cours d'école ouvertes le week-end"])
+    assert texts == sorted(
+        ["Des jardins partagés au pied des immeubles", "Un bus de nuit qui dessert le quartier", "Des cours d'école ouvertes le week-end"]
+    )
     by_author = {i["text"]: i["author"] for i in snap["rounds"][0]["ideas"]}
     assert by_author["Des jardins partagés au pied des immeubles"] == "Zoé"
     assert by_author["Des cours d'école ouvertes le week-end"] is None
@@ -157,7 +160,10 @@ def test_two_phones_through_a_whole_round(workshop, facilitator, phone, axe, sho
     axe(anon)
     row.locator("[data-action=withdraw-yes]").click()
     expect(mine(anon)).to_have_count(1)
-    wait_until(lambda: all(i["withdrawn"] for i in facilitator.ok("snapshot")["rounds"][0]["ideas"] if i["text"] == "Une idée que je retire"), message="withdrawn")
+    wait_until(
+        lambda: all(i["withdrawn"] for i in facilitator.ok("snapshot")["rounds"][0]["ideas"] if i["text"] == "Une idée que je retire"),
+        message="withdrawn",
+    )
     expect(zoe.locator("#room-count")).to_have_text("3 idées dans la salle")
     zoe.fill("#idea-text", "Des locaux")
     axe(zoe)
@@ -437,13 +443,20 @@ def test_anonymous_workshop_with_live_results(workshop, new_context, axe, tmp_pa
     server = workshop["server"]
     plan = tmp_path / "parc.toml"
     plan.write_text(ANONYMOUS_PLAN, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "workshop", "new", "--plan", str(plan)], env=server.env, cwd=server.instance.parent,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "workshop", "new", "--plan", str(plan)],
+        env=server.env,
+        cwd=server.instance.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     code = re.search(r"/j/([A-Z0-9]+)", out).group(1)
     fac = Client(workshop["base"], {"facilitator_token": re.search(r"/f/([A-Za-z0-9_-]+)", out).group(1)})
     try:
-        _, page, errors = open_phone(new_context, {**workshop, "join": f"{workshop['base']}/j/{code}"},
-                                     viewport={"width": 320, "height": 640})
+        _, page, errors = open_phone(
+            new_context, {**workshop, "join": f"{workshop['base']}/j/{code}"}, viewport={"width": 320, "height": 640}
+        )
         expect(page.locator("#pseudonym")).to_have_count(0)
         expect(page.locator(".privacy")).to_contain_text("anonyme")
         join(page, group="usager du parc")

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from playwright.sync_api import expect
 from sqlalchemy import update
-
 from support import new_op
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "docs"))
-from example_client import Client, run_workshop  # noqa: E402
+from example_client import Client, run_workshop
 
 expect.set_options(timeout=15_000)
 
@@ -42,10 +41,18 @@ tallies = "live"
 question = "{question}"
 """
 ATELIERS = [
-    ("Atelier 2 – Droit à l'expérimentation", "Occitanie", '"expérimentation", "politique de la ville"',
-     "Droit à l'expérimentation : pourquoi et comment expérimenter ?"),
-    ("Atelier 3 – Transitions écologiques", "Montpellier", '"transitions"',
-     "Comment les quartiers peuvent-ils devenir acteurs de la transition écologique ?"),
+    (
+        "Atelier 2 – Droit à l'expérimentation",
+        "Occitanie",
+        '"expérimentation", "politique de la ville"',
+        "Droit à l'expérimentation : pourquoi et comment expérimenter ?",
+    ),
+    (
+        "Atelier 3 – Transitions écologiques",
+        "Montpellier",
+        '"transitions"',
+        "Comment les quartiers peuvent-ils devenir acteurs de la transition écologique ?",
+    ),
 ]
 
 
@@ -56,9 +63,7 @@ def axe(axe_source):
 
     def check(page):
         violations = axe_violations(page, axe_source)
-        assert violations == [], "\n".join(
-            f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in violations
-        )
+        assert violations == [], "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in violations)
 
     return check
 
@@ -87,7 +92,7 @@ def clients():
     for client in opened:
         try:
             client.close()
-        except Exception:  # noqa: BLE001 - best effort at teardown
+        except Exception:
             pass
 
 
@@ -100,8 +105,17 @@ def event(workshop, cli, tmp_path, clients):
         plan.write_text(PLAN.format(title=title, territory=territory, tags=tags, question=question), encoding="utf-8")
         out = cli("new", "--plan", str(plan))
         ateliers.append({"code": out.split()[0], "token": re.search(r"facilitator token: (\S+)", out).group(1), "title": title})
-    out = cli("event", "new", "--title", "Quelle politique de la ville demain ?", "--territory", "Occitanie",
-              "--date", "2020-11-03", *[a["code"] for a in ateliers])
+    out = cli(
+        "event",
+        "new",
+        "--title",
+        "Quelle politique de la ville demain ?",
+        "--territory",
+        "Occitanie",
+        "--date",
+        "2020-11-03",
+        *[a["code"] for a in ateliers],
+    )
     code = out.split()[0]
     assert f"plenary screen:    /p/{code}" in out
     organiser = re.search(r"/e/([A-Za-z0-9_-]+)/export/docx", out).group(1)
@@ -211,7 +225,7 @@ def test_observatory_lists_published_workshops(workshop, event, new_context, axe
     db = Database(f"sqlite:///{workshop['server'].instance / 'workshop.db'}")
     published = [a["code"] for a in event["ateliers"][:2]]
     with db.transaction() as s:
-        s.execute(update(Workshop).where(Workshop.code.in_(published)).values(published_at=datetime.now(timezone.utc)))
+        s.execute(update(Workshop).where(Workshop.code.in_(published)).values(published_at=datetime.now(UTC)))
     db.dispose()
 
     page = new_context("desktop").new_page()

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
-
 from support import ROOT, new_op
 
 sys.path.insert(0, str(ROOT / "docs"))
-from example_client import Client  # noqa: E402
+from example_client import Client
 
 GARDEN = "Des jardins partagés au pied des immeubles"
 GARDEN_DUP = "Des potagers en bas des tours"
@@ -38,7 +37,7 @@ def clients():
     for client in opened:
         try:
             client.close()
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass
 
 
@@ -64,7 +63,9 @@ def run_to_the_end(workshop, clients) -> dict:
     do(fac, "idea.hide", idea_id=insult["id"], hidden=True)
     do(fac, "idea.merge", idea_id=dup["id"], into_id=garden["id"])
     do(fac, "phase.advance", expected_phase="diverge")
-    living = do(fac, "theme.create", title="Vivre ensemble", objective="Des lieux partagés dans chaque quartier", criteria=["3 jardins ouverts"])["theme"]
+    living = do(
+        fac, "theme.create", title="Vivre ensemble", objective="Des lieux partagés dans chaque quartier", criteria=["3 jardins ouverts"]
+    )["theme"]
     moving = do(fac, "theme.create", title="Se déplacer")["theme"]
     do(fac, "idea.move", idea_id=garden["id"], theme_id=living["id"])
     do(fac, "idea.move", idea_id=bus["id"], theme_id=moving["id"])
@@ -118,10 +119,20 @@ def test_publish_follow_up_and_read_the_restitution(workshop, new_context, clien
     menu.locator("summary").click()
     token = workshop["token"]
     expect(menu.get_by_role("link", name="Document Word (.docx)")).to_have_attribute("href", f"/f/{token}/export/docx?lang=fr")
-    expect(menu.get_by_role("link", name=re.compile(r"Page à imprimer"))).to_have_attribute("href", re.compile(rf"/f/{token}/export/html\?(view=1&lang=fr|lang=fr&view=1)"))
+    expect(menu.get_by_role("link", name=re.compile(r"Page à imprimer"))).to_have_attribute(
+        "href", re.compile(rf"/f/{token}/export/html\?(view=1&lang=fr|lang=fr&view=1)")
+    )
     expect(menu.get_by_role("link", name="Texte Markdown (.md)")).to_have_attribute("href", f"/f/{token}/export/markdown?lang=fr")
-    for table, label in (("ideas", "Idées"), ("themes", "Thèmes"), ("actions", "Actions"), ("votes", "Votes"), ("participation", "Participation")):
-        expect(menu.get_by_role("link", name=label, exact=True)).to_have_attribute("href", re.compile(rf"/f/{token}/export/csv\?(table={table}&lang=fr|lang=fr&table={table})"))
+    for table, label in (
+        ("ideas", "Idées"),
+        ("themes", "Thèmes"),
+        ("actions", "Actions"),
+        ("votes", "Votes"),
+        ("participation", "Participation"),
+    ):
+        expect(menu.get_by_role("link", name=label, exact=True)).to_have_attribute(
+            "href", re.compile(rf"/f/{token}/export/csv\?(table={table}&lang=fr|lang=fr&table={table})")
+        )
     expect(menu.get_by_role("link", name=re.compile("Archive de l'atelier"))).to_have_attribute("href", f"/f/{token}/export/json?lang=fr")
     docx = console.request.get(workshop["base"] + f"/f/{token}/export/docx?lang=fr")
     assert docx.status == 200 and docx.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -255,4 +266,4 @@ def test_status_form_refusals_are_shown(workshop, new_context, clients):
     expect(console.locator("#alerts")).to_contain_text("The date cannot be in the future.")
     assert next(a for a in fac.ok("snapshot")["rounds"][0]["actions"] if a["id"] == action["id"])["updates"] == []
     assert errors == []
-    assert datetime.now(timezone.utc).year < 2999
+    assert datetime.now(UTC).year < 2999

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
 from support import new_op
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "docs"))
-from example_client import Client  # noqa: E402
+from example_client import Client
 
 expect.set_options(timeout=10_000)
 
@@ -67,7 +66,7 @@ class People:
         for client in self.clients:
             try:
                 client.close()
-            except Exception:  # noqa: BLE001 - best effort at teardown
+            except Exception:
                 pass
 
 
@@ -81,9 +80,7 @@ def axe(axe_source):
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(axe_source + "\n;undefined")
         violations = axe_violations(page, axe_source)
-        assert violations == [], "\n".join(
-            f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in violations
-        )
+        assert violations == [], "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in violations)
 
     return check
 
@@ -288,8 +285,9 @@ def test_many_ideas_turn_into_pages(workshop, projector, people):
 
 def test_define_converge_and_closed(workshop, projector, people, axe, shot):
     page = projector
-    phones = [people.phone(name, group) for name, group in
-              (("Awa", "habitant"), ("Bruno", "élu·e"), ("Chloé", "association"), ("Driss", "agent"))]
+    phones = [
+        people.phone(name, group) for name, group in (("Awa", "habitant"), ("Bruno", "élu·e"), ("Chloé", "association"), ("Driss", "agent"))
+    ]
     people.do("phase.advance", expected_phase="lobby")
     ideas = [post(phones[n % 4], text) for n, text in enumerate(IDEAS[:9])]
     expect(page.locator("#sc-wall .note")).to_have_count(9)

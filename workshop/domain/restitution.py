@@ -125,9 +125,7 @@ def build_restitution(snapshot: dict, updates: dict[int, list[dict]] | None = No
             anchor = f"{prefix}-action-{a['rank']}"
             source = actions_by_source.get(a["id"], {})
             raw = updates.get(a["id"], []) if updates is not None else source.get("updates") or []
-            timeline = [
-                {"date": u["date"], "status": u["status"], "comment": u.get("comment") or ""} for u in history(raw)
-            ]
+            timeline = [{"date": u["date"], "status": u["status"], "comment": u.get("comment") or ""} for u in history(raw)]
             status = current_status(a["status"], raw) if raw else a["status"]
             status_counts[status] = status_counts.get(status, 0) + 1
             ideas = [
@@ -153,15 +151,13 @@ def build_restitution(snapshot: dict, updates: dict[int, list[dict]] | None = No
                     "status": status,
                     "dots": a["dots"],
                     "voters": a["voters"],
-                    "theme": (
-                        {"title": theme["title"], "anchor": theme_anchor.get(theme["id"])} if theme else None
-                    ),
+                    "theme": ({"title": theme["title"], "anchor": theme_anchor.get(theme["id"])} if theme else None),
                     "ideas": ideas,
                     "updates": timeline,
                 }
             )
 
-        def idea_entry(brief: dict) -> dict:
+        def idea_entry(brief: dict, led_to: dict = led_to) -> dict:
             no = numbers[brief["id"]]
             return {
                 "no": no,

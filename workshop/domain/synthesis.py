@@ -108,9 +108,9 @@ def converge_synthesis(round_view: dict, equal_weight: bool) -> dict[str, Any]:
             voters=tt["voters"],
             by_group=tt["by_group"],
             theme=(
-                {"id": theme["id"], "title": theme["title"], "objective": theme["objective"],
-                 "criteria": list(theme["criteria"])}
-                if theme else None
+                {"id": theme["id"], "title": theme["title"], "objective": theme["objective"], "criteria": list(theme["criteria"])}
+                if theme
+                else None
             ),
             ideas=[_idea_brief(ideas[i]) for i in lineage_idea_ids(a, round_view) if i in ideas],
         )
@@ -171,10 +171,7 @@ def build_action_plan(workshop: dict, rounds: list[dict]) -> dict[str, Any]:
                 "phase": r["phase"],
                 "ideas_total": (diverge or {}).get("total_ideas", 0),
                 "contributions": (diverge or {}).get("contributions", 0),
-                "themes": [
-                    {k: t[k] for k in ("id", "title", "objective", "criteria", "dots", "by_group", "ideas")}
-                    for t in kept
-                ],
+                "themes": [{k: t[k] for k in ("id", "title", "objective", "criteria", "dots", "by_group", "ideas")} for t in kept],
                 "actions": list((converge or {}).get("actions", [])),
                 "closed_phases": [p for p in ("diverge", "define", "converge") if p in syn],
             }

@@ -17,8 +17,19 @@ PRIVATE_KEYS = ("participant_id",)
 ROUND_HEADER_KEYS = ("id", "position", "question", "phase", "timings", "tallies_revealed", "timer", "can", "tallies_visible")
 #: the workshop facts anyone in the room may read (a whitelist: a new secret column stays private)
 PUBLIC_WORKSHOP_KEYS = (
-    "id", "code", "title", "territory", "date", "language", "description", "tags", "settings", "status", "show_qr",
-    "published_at", "created_at",
+    "id",
+    "code",
+    "title",
+    "territory",
+    "date",
+    "language",
+    "description",
+    "tags",
+    "settings",
+    "status",
+    "show_qr",
+    "published_at",
+    "created_at",
 )
 
 
@@ -141,9 +152,7 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
         rounds.append(header)
         if participant_id is not None:
             mine = [v for v in r["votes"] if v["participant_id"] == participant_id]
-            me_votes[r["id"]] = {
-                kind: {str(v["target_id"]): v["dots"] for v in mine if v["kind"] == kind} for kind in ("theme", "action")
-            }
+            me_votes[r["id"]] = {kind: {str(v["target_id"]): v["dots"] for v in mine if v["kind"] == kind} for kind in ("theme", "action")}
     out: dict[str, Any] = {
         "schema": full["schema"],
         "role": role,

@@ -76,10 +76,7 @@ def equal_weight_scores(tallies: dict[int, dict]) -> dict[int, float]:
     n = len(group_totals)
     if not n:
         return {item: 0.0 for item in tallies}
-    return {
-        item: round(100 * sum(d / group_totals[g] for g, d in t["by_group"].items()) / n, 1)
-        for item, t in tallies.items()
-    }
+    return {item: round(100 * sum(d / group_totals[g] for g, d in t["by_group"].items()) / n, 1) for item, t in tallies.items()}
 
 
 def rank(item_ids: Iterable[int], tallies: dict[int, dict], order: dict[int, int] | None = None) -> list[int]:

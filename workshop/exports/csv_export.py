@@ -52,10 +52,29 @@ def _yes(value: bool, t: Wording) -> str:
 
 def _ideas(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     questions = {r["position"]: r["question"] for r in report["rounds"]}
-    header = [t._("Idea no."), t._("Round"), t._("Question"), t._("Idea"), t._("Stakeholder group"), t._("Theme"), t.pgettext("column", "Theme kept"), t._("Contributions merged"), t._("Typed in by the facilitator")]
+    header = [
+        t._("Idea no."),
+        t._("Round"),
+        t._("Question"),
+        t._("Idea"),
+        t._("Stakeholder group"),
+        t._("Theme"),
+        t.pgettext("column", "Theme kept"),
+        t._("Contributions merged"),
+        t._("Typed in by the facilitator"),
+    ]
     rows = [
-        [i["no"], i["round"], questions[i["round"]], i["text"], i["group_label"], i["theme"],
-         _yes(i["theme_kept"], t) if i["theme"] else "", i["count"], _yes(i["on_behalf"], t)]
+        [
+            i["no"],
+            i["round"],
+            questions[i["round"]],
+            i["text"],
+            i["group_label"],
+            i["theme"],
+            _yes(i["theme_kept"], t) if i["theme"] else "",
+            i["count"],
+            _yes(i["on_behalf"], t),
+        ]
         for i in report["annex"]
     ]
     return header, rows
@@ -83,13 +102,29 @@ def _vote_header(groups: list[dict], report: dict, t: Wording) -> list[str]:
 
 def _themes(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     groups = _group_columns(report)
-    header = [t._("Round"), t._("Rank"), t._("Theme"), t.pgettext("column", "Theme kept"), t._("Objective"), t._("Success criteria"), t._("Number of ideas")]
+    header = [
+        t._("Round"),
+        t._("Rank"),
+        t._("Theme"),
+        t.pgettext("column", "Theme kept"),
+        t._("Objective"),
+        t._("Success criteria"),
+        t._("Number of ideas"),
+    ]
     header += _vote_header(groups, report, t)
     rows = []
     for r in report["rounds"]:
         for theme in sorted(r["themes"], key=lambda x: x["rank"]):
             rows.append(
-                [r["position"], theme["rank"], theme["title"], _yes(theme["kept"], t), theme["objective"], "\n".join(theme["criteria"]), len(theme["ideas"])]
+                [
+                    r["position"],
+                    theme["rank"],
+                    theme["title"],
+                    _yes(theme["kept"], t),
+                    theme["objective"],
+                    "\n".join(theme["criteria"]),
+                    len(theme["ideas"]),
+                ]
                 + _vote_cells(theme, groups, report, t)
             )
     return header, rows
@@ -97,15 +132,39 @@ def _themes(report: dict, t: Wording) -> tuple[list[str], list[list]]:
 
 def _actions(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     groups = _group_columns(report)
-    header = [t._("Round"), t._("Rank"), t._("Action"), t._("Description"), t._("Theme"), t._("Objective"), t._("Owner"), t._("Partners"),
-              t._("Deadline"), t._("Resources"), t._("Indicators"), t._("Status")]
+    header = [
+        t._("Round"),
+        t._("Rank"),
+        t._("Action"),
+        t._("Description"),
+        t._("Theme"),
+        t._("Objective"),
+        t._("Owner"),
+        t._("Partners"),
+        t._("Deadline"),
+        t._("Resources"),
+        t._("Indicators"),
+        t._("Status"),
+    ]
     header += _vote_header(groups, report, t) + [t._("Source idea numbers"), t._("Source ideas")]
     rows = []
     for r in report["rounds"]:
         for a in r["actions"]:
             rows.append(
-                [r["position"], a["rank"], a["title"], a["description"], a["theme"], a["objective"], a["owner"],
-                 "\n".join(a["partners"]), a["deadline"], a["resources"], "\n".join(a["indicators"]), a["status_label"]]
+                [
+                    r["position"],
+                    a["rank"],
+                    a["title"],
+                    a["description"],
+                    a["theme"],
+                    a["objective"],
+                    a["owner"],
+                    "\n".join(a["partners"]),
+                    a["deadline"],
+                    a["resources"],
+                    "\n".join(a["indicators"]),
+                    a["status_label"],
+                ]
                 + _vote_cells(a, groups, report, t)
                 + [", ".join(str(i["no"]) for i in a["ideas"]), "\n".join(i["text"] for i in a["ideas"])]
             )
@@ -122,7 +181,10 @@ def _votes(report: dict, t: Wording) -> tuple[list[str], list[list]]:
             if not r[f"{kind}_votes"]:
                 continue
             for item in sorted(items, key=lambda e: e["rank"]):
-                rows.append([r["position"], (t._("theme") if kind == "theme" else t._("action")), item["rank"], item["title"]] + _vote_cells(item, groups, report, t))
+                rows.append(
+                    [r["position"], (t._("theme") if kind == "theme" else t._("action")), item["rank"], item["title"]]
+                    + _vote_cells(item, groups, report, t)
+                )
     return header, rows
 
 

@@ -85,12 +85,24 @@ def _vote_table(doc, items: list[dict], groups: list[dict], report: dict, t: Wor
         for i, value in enumerate(values):
             group_col = first_group <= i < after_groups
             moved = ew and i == len(values) - 1 and item["equal_weight_rank"] != item["rank"]
-            cell_text(row.cells[i], str(value), right=i != 1 and not group_col, center=group_col, size=9,
-                      bold=moved, color=ACCENT if moved else (MUTED if group_col and value == 0 else None))
+            cell_text(
+                row.cells[i],
+                str(value),
+                right=i != 1 and not group_col,
+                center=group_col,
+                size=9,
+                bold=moved,
+                color=ACCENT if moved else (MUTED if group_col and value == 0 else None),
+            )
     word.set_widths(table, widths)
     if ew:
-        add_text(doc.add_paragraph(), t._("Equal weight") + t.colon + " " + t._("every stakeholder group weighs the same") + ".",
-                 italic=True, color=MUTED, size=8.5)
+        add_text(
+            doc.add_paragraph(),
+            t._("Equal weight") + t.colon + " " + t._("every stakeholder group weighs the same") + ".",
+            italic=True,
+            color=MUTED,
+            size=8.5,
+        )
     else:
         doc.add_paragraph()
 
@@ -209,8 +221,15 @@ def write_workshop(doc, report: dict, t: Wording, depth: int = 0) -> None:
         add_text(doc.add_paragraph(), para)
     doc.add_paragraph()
     totals = report["totals"]
-    glance(doc, [(totals["participants"], t._("Participants")), (totals["contributions"], t._("Contributions")),
-                 (totals["kept_themes"], t.kept_themes_label(totals["kept_themes"])), (totals["actions"], t._("Priority actions"))])
+    glance(
+        doc,
+        [
+            (totals["participants"], t._("Participants")),
+            (totals["contributions"], t._("Contributions")),
+            (totals["kept_themes"], t.kept_themes_label(totals["kept_themes"])),
+            (totals["actions"], t._("Priority actions")),
+        ],
+    )
 
     doc.add_page_break()
     doc.add_heading(t._("Context and method"), level=top)
@@ -248,8 +267,13 @@ def write_workshop(doc, report: dict, t: Wording, depth: int = 0) -> None:
         extras = t.idea_extras(i)
         text = i["text"] + (f" ({', '.join(extras)})" if extras else "")
         rows.append([str(i["no"]), str(i["round"]), text, i["group_label"], i["theme"] or "—"])
-    word.add_table(doc, [t._("No."), t._("Round"), t._("Idea"), t._("Stakeholder group"), t._("Theme")], rows,
-               [1.2, 1.3, 8.5, 2.6, 3.4], numeric={0, 1})
+    word.add_table(
+        doc,
+        [t._("No."), t._("Round"), t._("Idea"), t._("Stakeholder group"), t._("Theme")],
+        rows,
+        [1.2, 1.3, 8.5, 2.6, 3.4],
+        numeric={0, 1},
+    )
 
 
 def colophon(doc, text: str) -> None:

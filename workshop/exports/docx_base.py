@@ -13,7 +13,7 @@ French spelling.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -36,10 +36,38 @@ LANG_TAGS = {"fr": "fr-FR", "en": "en-GB"}
 # --------------------------------------------------------------------------- low-level helpers
 
 # Child order the OOXML schema requires (Word refuses files that break it; LibreOffice forgives).
-TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-              "textDirection", "tcFitText", "vAlign", "hideMark")
-TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook")
+TCPR_ORDER = (
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+)
+TBLPR_ORDER = (
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 
 
@@ -50,7 +78,7 @@ def put(parent, tag: str, order: tuple[str, ...], **attrs: str):
     el = OxmlElement(f"w:{tag}")
     for key, value in attrs.items():
         el.set(qn(f"w:{key}"), value)
-    later = order[order.index(tag) + 1:]
+    later = order[order.index(tag) + 1 :]
     for i, child in enumerate(parent):
         if child.tag.split("}")[-1] in later:
             parent.insert(i, el)
@@ -172,7 +200,9 @@ def header_cell(cell, text: str, *, right: bool = False, center: bool = False) -
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
 
 
-def add_table(doc, header: list[str], rows: list[list[str]], widths: list[float], numeric: set[int] = frozenset(), total: list[str] | None = None):
+def add_table(
+    doc, header: list[str], rows: list[list[str]], widths: list[float], numeric: set[int] = frozenset(), total: list[str] | None = None
+):
     table = doc.add_table(rows=1, cols=len(header))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -199,8 +229,9 @@ def add_table(doc, header: list[str], rows: list[list[str]], widths: list[float]
 USABLE_WIDTH_CM = 17.0  # A4 minus 2 cm margins
 
 
-def new_document(report: dict, t: Wording, *, subject: str, comments: str,
-                 heading_sizes: tuple[tuple[int, float], ...] = ((1, 17), (2, 13.5), (3, 11.5))):
+def new_document(
+    report: dict, t: Wording, *, subject: str, comments: str, heading_sizes: tuple[tuple[int, float], ...] = ((1, 17), (2, 13.5), (3, 11.5))
+):
     """An A4 document with our styles, properties, running header and "page X of Y" footer.
 
     ``heading_sizes`` lists (level, size) and the deepest level is set in ink,
@@ -230,7 +261,7 @@ def new_document(report: dict, t: Wording, *, subject: str, comments: str,
     props.comments = comments
     if report["date"]:
         try:
-            stamp = datetime.fromisoformat(report["date"]).replace(tzinfo=timezone.utc)
+            stamp = datetime.fromisoformat(report["date"]).replace(tzinfo=UTC)
             props.created = props.modified = stamp
         except ValueError:
             pass

@@ -113,13 +113,31 @@ def render_markdown(event: dict, snapshots: list[dict], lang: str = "fr") -> byt
         out += [t._("No workshop belongs to this event."), ""]
     else:
         rows = [
-            [str(a["n"]), md.inline(a["title"]), " / ".join(md.inline(q) for q in a["questions"]),
-             str(a["participants"]), str(a["contributions"]), str(a["kept_themes"]), str(a["actions"])]
+            [
+                str(a["n"]),
+                md.inline(a["title"]),
+                " / ".join(md.inline(q) for q in a["questions"]),
+                str(a["participants"]),
+                str(a["contributions"]),
+                str(a["kept_themes"]),
+                str(a["actions"]),
+            ]
             for a in report["ateliers"]
         ]
         totals = report["totals"]
-        rows.append(["", "**" + md.esc(t._("Total")) + "**", ""] + [f"**{totals[k]}**" for k in ("participants", "contributions", "kept_themes", "actions")])
-        header = [t._("No."), t._("Workshop"), t._("Question asked"), t._("Participants"), t._("Contributions"), t._("Themes kept"), t._("Actions")]
+        rows.append(
+            ["", "**" + md.esc(t._("Total")) + "**", ""]
+            + [f"**{totals[k]}**" for k in ("participants", "contributions", "kept_themes", "actions")]
+        )
+        header = [
+            t._("No."),
+            t._("Workshop"),
+            t._("Question asked"),
+            t._("Participants"),
+            t._("Contributions"),
+            t._("Themes kept"),
+            t._("Actions"),
+        ]
         out += md.table(header, rows, ["r", "l", "l", "r", "r", "r", "r"]) + [""]
     for a in report["ateliers"]:
         out += [md.heading("##", _atelier_heading(a, t)), ""] + md.workshop_lines(a["report"], t, depth=2)

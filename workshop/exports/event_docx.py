@@ -19,8 +19,9 @@ from .i18n import Wording
 
 def render(report: dict, t: Wording) -> bytes:
     """``report`` is :func:`.event.build_event_report`'s."""
-    doc = word.new_document(report, t, subject=t._("Event summary"), comments=t.generated_by(event=True),
-                            heading_sizes=((1, 20), (2, 17), (3, 13.5), (4, 11.5)))
+    doc = word.new_document(
+        report, t, subject=t._("Event summary"), comments=t.generated_by(event=True), heading_sizes=((1, 20), (2, 17), (3, 13.5), (4, 11.5))
+    )
 
     kicker = doc.add_paragraph()
     kicker.paragraph_format.space_before = Pt(60)
@@ -31,9 +32,15 @@ def render(report: dict, t: Wording) -> bytes:
         add_text(doc.add_paragraph(), facts, color=MUTED, size=14)
     add_text(doc.add_paragraph(), t.event_intro())
     totals = report["totals"]
-    glance(doc, [(totals["ateliers"], t.npgettext("document", "Workshop", "Workshops", totals["ateliers"])),
-                 (totals["participants"], t._("Participants")), (totals["contributions"], t._("Contributions")),
-                 (totals["actions"], t._("Actions"))])
+    glance(
+        doc,
+        [
+            (totals["ateliers"], t.npgettext("document", "Workshop", "Workshops", totals["ateliers"])),
+            (totals["participants"], t._("Participants")),
+            (totals["contributions"], t._("Contributions")),
+            (totals["actions"], t._("Actions")),
+        ],
+    )
     doc.add_paragraph()
     doc.add_heading(t._("The workshops"), level=1)
     if not report["ateliers"]:
@@ -42,7 +49,10 @@ def render(report: dict, t: Wording) -> bytes:
         word.add_table(
             doc,
             [t._("No."), t._("Workshop"), t._("Question asked"), t._("Participants"), t._("Themes kept"), t._("Actions")],
-            [[a["n"], a["title"], "\n".join(a["questions"]), a["participants"], a["kept_themes"], a["actions"]] for a in report["ateliers"]],
+            [
+                [a["n"], a["title"], "\n".join(a["questions"]), a["participants"], a["kept_themes"], a["actions"]]
+                for a in report["ateliers"]
+            ],
             [1.0, 4.0, 6.5, 2.3, 1.7, 1.5],
             numeric={0, 3, 4, 5},
             total=["", t._("Total"), "", totals["participants"], totals["kept_themes"], totals["actions"]],

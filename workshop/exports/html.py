@@ -19,7 +19,7 @@ language, and the filters the templates use.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from html import escape as html_escape
 
 from jinja2 import Environment, PackageLoader
@@ -52,7 +52,7 @@ def css_string(text: str) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(lang: str) -> Environment:
     """The templates' environment for one language (built once)."""
     env = Environment(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date as dt_date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date as babel_date
@@ -182,21 +182,28 @@ class Wording:
 
     def participation_intro(self, total: dict) -> str:
         """'12 participants, 18 contributions, 110 pastilles déposées.'"""
-        return ", ".join(
-            (
-                self.ngettext("%(num)s participant", "%(num)s participants", total["participants"]),
-                self.ngettext("%(num)s contribution", "%(num)s contributions", total["contributions"]),
-                self.ngettext("%(num)s dot cast", "%(num)s dots cast", total["dots"]),
+        return (
+            ", ".join(
+                (
+                    self.ngettext("%(num)s participant", "%(num)s participants", total["participants"]),
+                    self.ngettext("%(num)s contribution", "%(num)s contributions", total["contributions"]),
+                    self.ngettext("%(num)s dot cast", "%(num)s dots cast", total["dots"]),
+                )
             )
-        ) + "."
+            + "."
+        )
 
     def round_stats(self, stats: dict) -> str:
         """'10 idées (11 contributions), 3 thèmes, 4 actions.'"""
         return (
             self.ngettext("%(num)s idea", "%(num)s ideas", stats["ideas"])
-            + " (" + self.ngettext("%(num)s contribution", "%(num)s contributions", stats["contributions"]) + "), "
-            + self.ngettext("%(num)s theme", "%(num)s themes", stats["themes"]) + ", "
-            + self.ngettext("%(num)s action", "%(num)s actions", stats["actions"]) + "."
+            + " ("
+            + self.ngettext("%(num)s contribution", "%(num)s contributions", stats["contributions"])
+            + "), "
+            + self.ngettext("%(num)s theme", "%(num)s themes", stats["themes"])
+            + ", "
+            + self.ngettext("%(num)s action", "%(num)s actions", stats["actions"])
+            + "."
         )
 
     def kept_themes_label(self, count: int) -> str:
@@ -238,7 +245,7 @@ class Wording:
         return self._("Document produced with workshop from the contributions typed in during the workshop.")
 
 
-@lru_cache(maxsize=None)
+@cache
 def wording(lang: str) -> Wording:
     """The :class:`Wording` of a language (one per process)."""
     return Wording(lang)

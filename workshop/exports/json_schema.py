@@ -11,7 +11,7 @@ importer reports them ('$.rounds[0].ideas[2].text: expected string').
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 SCHEMA_ID = "workshop-export/1"
@@ -83,7 +83,18 @@ SCHEMA: dict[str, Any] = {
         },
         "round": {
             "type": "object",
-            "required": ["position", "question", "phase", "timings", "tallies_revealed", "ideas", "themes", "actions", "votes", "syntheses"],
+            "required": [
+                "position",
+                "question",
+                "phase",
+                "timings",
+                "tallies_revealed",
+                "ideas",
+                "themes",
+                "actions",
+                "votes",
+                "syntheses",
+            ],
             "additionalProperties": False,
             "properties": {
                 "position": {"type": "integer", "minimum": 1},
@@ -108,7 +119,20 @@ SCHEMA: dict[str, Any] = {
         },
         "idea": {
             "type": "object",
-            "required": ["ref", "text", "participant", "group", "on_behalf", "hidden", "withdrawn", "merged_into", "theme", "count", "created_at", "updated_at"],
+            "required": [
+                "ref",
+                "text",
+                "participant",
+                "group",
+                "on_behalf",
+                "hidden",
+                "withdrawn",
+                "merged_into",
+                "theme",
+                "count",
+                "created_at",
+                "updated_at",
+            ],
             "additionalProperties": False,
             "properties": {
                 "ref": _REF,
@@ -140,7 +164,21 @@ SCHEMA: dict[str, Any] = {
         },
         "action": {
             "type": "object",
-            "required": ["ref", "theme", "participant", "title", "description", "owner", "partners", "deadline", "resources", "indicators", "status", "ideas", "created_at"],
+            "required": [
+                "ref",
+                "theme",
+                "participant",
+                "title",
+                "description",
+                "owner",
+                "partners",
+                "deadline",
+                "resources",
+                "indicators",
+                "status",
+                "ideas",
+                "created_at",
+            ],
             "additionalProperties": False,
             "properties": {
                 "ref": _REF,
@@ -285,13 +323,12 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-
 # --------------------------------------------------------------------------- validation
 
 MAX_ERRORS = 20
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(schema_json: str | None = None):
     from jsonschema import Draft202012Validator
 

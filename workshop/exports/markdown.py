@@ -51,7 +51,6 @@ def table(header: list[str], rows: list[list[str]], align: list[str] | None = No
 
 def facts(report: dict, t: Wording, *, tags: bool = True) -> list[str]:
     """'**Territoire :** Occitanie' and the date (and keywords), as one block, or nothing."""
-    c = t.colon
     lines = []
     if report["territory"]:
         lines.append(label(t._("Territory"), t) + " " + inline(report["territory"]))
@@ -108,9 +107,13 @@ def _action(a: dict, t: Wording, h: str) -> list[str]:
 
 
 def _round(r: dict, report: dict, t: Wording, h2: str) -> list[str]:
-    c = t.colon
     h3, h4 = h2 + "#", h2 + "##"
-    out = [f"{h2} {r['title']} — {inline(r['question'])}", "", label(t._("State"), t) + f" {r['phase_label']}. " + t.round_stats(r["stats"]), ""]
+    out = [
+        f"{h2} {r['title']} — {inline(r['question'])}",
+        "",
+        label(t._("State"), t) + f" {r['phase_label']}. " + t.round_stats(r["stats"]),
+        "",
+    ]
     out += [heading(h3, t._("Ideas by theme")), ""]
     if not r["themes"] and not r["unsorted"]:
         out += [t._("No ideas."), ""]

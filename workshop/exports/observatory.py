@@ -19,6 +19,7 @@ from .i18n import NO_GROUP, check_lang, wording
 SCHEMA_ID = "workshop-observatory/1"
 TOP_ACTIONS = 5
 
+
 def groups_of(rows: list[dict]) -> list[dict]:
     """Every stakeholder group met in the rows, in order of first appearance ('not specified' last)."""
     seen: dict[str, dict] = {}
@@ -48,8 +49,15 @@ def render_csv(rows: list[dict], lang: str = "fr") -> bytes:
     groups = groups_of(rows)
     with_code = any("code" in r for r in rows)
     header = ([t._("Code")] if with_code else []) + [
-        t._("Workshop"), t._("Territory"), t._("Date"), t._("Keywords"), t._("Event"), t._("Questions"),
-        t._("Participants"), t._("Contributions"), t._("Dots"),
+        t._("Workshop"),
+        t._("Territory"),
+        t._("Date"),
+        t._("Keywords"),
+        t._("Event"),
+        t._("Questions"),
+        t._("Participants"),
+        t._("Contributions"),
+        t._("Dots"),
     ]
     header += [t._("Participants: %(group)s", group=g["label"]) for g in groups]
     header += [t._("Themes kept"), t._("Objectives"), t._("Priority actions")]
@@ -58,8 +66,15 @@ def render_csv(rows: list[dict], lang: str = "fr") -> bytes:
         by_group = {g["group"]: g["participants"] for g in row["by_group"]}
         themes = kept_themes(row)
         cells: list[Any] = ([row.get("code", "")] if with_code else []) + [
-            row["title"], row["territory"], row["date"] or "", ", ".join(row["tags"]), row["event"] or "",
-            "\n".join(row["questions"]), row["participants"], row["contributions"], row["dots"],
+            row["title"],
+            row["territory"],
+            row["date"] or "",
+            ", ".join(row["tags"]),
+            row["event"] or "",
+            "\n".join(row["questions"]),
+            row["participants"],
+            row["contributions"],
+            row["dots"],
         ]
         cells += [by_group.get(g["group"], 0) for g in groups]
         cells += [

@@ -7,7 +7,7 @@ the workshop's outcome, and were never tied to an identity.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -40,8 +40,8 @@ def erase_personal_data(service: WorkshopService, workshop_id: int) -> dict[str,
 
 
 def _retention_start(day: str | None, created: datetime) -> datetime:
-    start = datetime.fromisoformat(day).replace(tzinfo=timezone.utc) if day else created
-    return start if start.tzinfo else start.replace(tzinfo=timezone.utc)
+    start = datetime.fromisoformat(day).replace(tzinfo=UTC) if day else created
+    return start if start.tzinfo else start.replace(tzinfo=UTC)
 
 
 def purge_expired(service: WorkshopService, now: datetime | None = None) -> list[str]:

@@ -87,9 +87,7 @@ def merged_count(s: Session, idea: Idea) -> int:
 
 def updates(s: Session, where: Any) -> dict[int, list[ActionUpdate]]:
     """Status updates of the actions matching ``where`` (one query), by action id."""
-    rows = s.scalars(
-        select(ActionUpdate).join(Action, Action.id == ActionUpdate.action_id).where(where).order_by(ActionUpdate.id)
-    ).all()
+    rows = s.scalars(select(ActionUpdate).join(Action, Action.id == ActionUpdate.action_id).where(where).order_by(ActionUpdate.id)).all()
     out: dict[int, list[ActionUpdate]] = {}
     for u in rows:
         out.setdefault(u.action_id, []).append(u)

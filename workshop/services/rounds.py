@@ -174,4 +174,3 @@ def preview_synthesis(service: WorkshopService, actor: Actor, payload: object) -
         if r.phase not in SYNTHESISED:
             return {"round_id": r.id, "phase": r.phase, "data": None}
         return {"round_id": r.id, "phase": r.phase, "data": build_synthesis(r.phase, round_full(s, w, r), w.settings["equal_weight"])}
-

@@ -24,7 +24,7 @@ from ..storage.db import Database
 from ..storage.models import Action, Idea, Operation, Participant, Round, Synthesis, Theme, Vote, Workshop
 from . import queries
 from .base import FACILITATOR, Actor
-from .views import action_view, iso, idea_view, round_view_header, theme_view, timer_now, workshop_view
+from .views import action_view, idea_view, iso, round_view_header, theme_view, timer_now, workshop_view
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import WorkshopService
@@ -50,8 +50,7 @@ def round_full(s: Session, w: Workshop, r: Round, participants: dict[int, Partic
     return {
         **round_view_header(r, w.settings),
         "ideas": [
-            idea_view(i, participants.get(i.participant_id) if i.participant_id else None, anonymous, 1 + merged[i.id])
-            for i in ideas
+            idea_view(i, participants.get(i.participant_id) if i.participant_id else None, anonymous, 1 + merged[i.id]) for i in ideas
         ],
         "themes": [theme_view(t) for t in themes],
         "actions": [action_view(a, updates.get(a.id)) for a in actions],

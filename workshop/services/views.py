@@ -7,7 +7,7 @@ broadcasts alike.  Times are ISO 8601 in UTC with a ``Z``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import restitution as restitution_rules
@@ -20,7 +20,7 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.isoformat().replace("+00:00", "Z")
 
 
@@ -28,7 +28,7 @@ def remaining(ends: datetime | None) -> int | None:
     """Seconds left on a timer ending at ``ends`` (0 once over)."""
     if ends is None:
         return None
-    ends = ends if ends.tzinfo else ends.replace(tzinfo=timezone.utc)
+    ends = ends if ends.tzinfo else ends.replace(tzinfo=UTC)
     return max(0, int((ends - utcnow()).total_seconds()))
 
 

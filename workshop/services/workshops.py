@@ -178,6 +178,4 @@ def workshop_id_for_code(service: WorkshopService, code: str) -> int:
 def list_workshops(service: WorkshopService) -> list[dict[str, Any]]:
     """Every workshop with its facilitator token: for the local operator (CLI) only."""
     with service.db.sessions() as s:
-        return [
-            {**workshop_view(w), "facilitator_token": w.facilitator_token} for w in s.scalars(select(Workshop).order_by(Workshop.id))
-        ]
+        return [{**workshop_view(w), "facilitator_token": w.facilitator_token} for w in s.scalars(select(Workshop).order_by(Workshop.id))]

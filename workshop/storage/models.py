@@ -6,7 +6,7 @@ classes must stay in step with them (a test compares the two).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +35,7 @@ NAMING = {
 
 def utcnow() -> datetime:
     """Timezone-aware now; stored as UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -77,9 +77,7 @@ class Workshop(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    rounds: Mapped[list[Round]] = relationship(
-        back_populates="workshop", order_by="Round.position", passive_deletes=True
-    )
+    rounds: Mapped[list[Round]] = relationship(back_populates="workshop", order_by="Round.position", passive_deletes=True)
 
 
 class Round(Base):

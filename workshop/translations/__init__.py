@@ -8,7 +8,7 @@ load it with :func:`translations` — one place, cached per language.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
@@ -16,7 +16,7 @@ from babel.support import NullTranslations, Translations
 DIRECTORY = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> NullTranslations:
     """The compiled catalogue of ``lang`` ('en', the source language, gives the msgids back)."""
     return Translations.load(str(DIRECTORY), [lang], domain="messages")

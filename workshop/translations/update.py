@@ -21,9 +21,26 @@ def main() -> None:
     pot = HERE / "messages.pot"
     babel = [sys.executable, "-m", "babel.messages.frontend"]
     subprocess.run(
-        [*babel, "extract", "-F", str(HERE / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-         "--no-location", "--sort-output", "--omit-header", "-o", str(pot), "workshop", "templates", "static/js"],
-        cwd=ROOT, check=True,
+        [
+            *babel,
+            "extract",
+            "-F",
+            str(HERE / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(pot),
+            "workshop",
+            "templates",
+            "static/js",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     for lang in LANGUAGES:
         po = HERE / lang / "LC_MESSAGES" / "messages.po"

@@ -8,7 +8,6 @@ import json
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
-
 from flask_babel import gettext as _
 
 from ..domain.visibility import public_workshop
@@ -103,7 +102,12 @@ def console(token: str):
     try:
         actor = _service().authenticate(facilitator_token=token)
     except WorkshopError:
-        return render_template("not_found.html", code="", message=_("This facilitator link is not valid. Ask whoever created the workshop for it (command: workshop list)."), show_form=False), 404
+        return render_template(
+            "not_found.html",
+            code="",
+            message=_("This facilitator link is not valid. Ask whoever created the workshop for it (command: workshop list)."),
+            show_form=False,
+        ), 404
     workshop = _service().snapshot(actor)["workshop"]
     page = {
         "role": "facilitator",

@@ -9,7 +9,8 @@ to English must not switch a French workshop.
 from __future__ import annotations
 
 from flask import current_app, request, session
-from flask_babel import Babel, gettext as _
+from flask_babel import Babel
+from flask_babel import gettext as _
 
 from ..errors import WorkshopError
 from ..messages import FIELD_NAMES, MESSAGES, PHASE_NAMES, error_message, public_params  # noqa: F401  (the table lives in workshop.messages)

@@ -16,8 +16,22 @@ from flask import current_app, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from ..errors import Unauthenticated, ValidationError, WorkshopError
-from ..services import FACILITATOR, GUEST, PARTICIPANT, SCREEN, Actor, Outcome
-from ..services import actions, ideas, restitution, rounds, snapshots, themes, voting, workshops
+from ..services import (
+    FACILITATOR,
+    GUEST,
+    PARTICIPANT,
+    SCREEN,
+    Actor,
+    Outcome,
+    actions,
+    ideas,
+    restitution,
+    rounds,
+    snapshots,
+    themes,
+    voting,
+    workshops,
+)
 from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
 from .i18n import error_payload, server_error_payload
 
