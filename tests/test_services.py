@@ -1057,3 +1057,33 @@ def test_an_op_id_reused_for_another_event_is_refused(service):
         service.set_timer(fac, {"op_id": op, "seconds": 60})
     assert info.value.code == "op_id_reused"
     assert service.snapshot(fac)["rounds"][0]["timer"]["seconds"] is None
+
+
+def test_an_idea_hidden_after_its_phase_closed_leaves_every_synthesis_plan_and_export(service):
+    """Issue 9 (1): hidden in converge, an idea of a kept theme must reach no screen, no plan, no document."""
+    from workshop.exports import json_export
+
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    service.advance_phase(fac, {"op_id": new_op()})
+    secret = service.post_idea(fac, {"op_id": new_op(), "text": "Le nom d'un voisin à ne pas afficher"}).result["idea"]
+    kept = service.post_idea(fac, {"op_id": new_op(), "text": "Des bancs sur la place"}).result["idea"]
+    service.advance_phase(fac, {"op_id": new_op()})
+    theme = service.create_theme(fac, {"op_id": new_op(), "title": "Place publique"}).result["theme"]
+    for idea in (secret, kept):
+        service.move_idea(fac, {"op_id": new_op(), "idea_id": idea["id"], "theme_id": theme["id"]})
+    service.advance_phase(fac, {"op_id": new_op(), "kept_theme_ids": [theme["id"]]})
+    before = json.dumps(service.snapshot(fac)["rounds"][0]["syntheses"], ensure_ascii=False)
+    assert secret["text"] in before, "frozen while it was visible"
+
+    outcome = service.hide_idea(fac, {"op_id": new_op(), "idea_id": secret["id"]})
+    assert {c.kind for c in outcome.changes} >= {"idea", "synthesis", "plan"}, "screens are told"
+    service.advance_phase(fac, {"op_id": new_op()})
+
+    screen = service.snapshot(service.authenticate(code=created["workshop"]["code"], role="screen"))
+    archive = json.loads(json_export.render(service.full_snapshot(fac.workshop_id), "fr"))
+    # The archive keeps the hidden idea itself, flagged (it is the facilitator's record); its plan does not.
+    for shown in (screen, archive["plan"], service.snapshot(fac)["plan"]):
+        text = json.dumps(shown, ensure_ascii=False)
+        assert secret["text"] not in text
+        assert kept["text"] in text

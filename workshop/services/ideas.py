@@ -15,6 +15,7 @@ from ..errors import Forbidden, NotFound, ValidationError
 from ..storage.models import Idea, Participant, Theme, Workshop, utcnow
 from . import queries
 from .base import FACILITATOR, PARTICIPANT, ROUND, Change, Tx, bool_field, id_field, int_field, use_case
+from .snapshots import refreeze_syntheses
 from .views import idea_view
 
 
@@ -95,10 +96,11 @@ def withdraw_idea(tx: Tx, idea: Idea, _checked: None):
 
 @use_case(FACILITATOR, subject=Idea, lock=True, capability="moderate_idea", check=lambda p: bool_field(p, "hidden", True))
 def hide_idea(tx: Tx, idea: Idea, hidden: bool):
-    """Moderation: hide (or show again) an idea for everyone but the facilitator."""
+    """Moderation: hide (or show again) an idea for everyone but the facilitator, syntheses and plan included."""
     idea.hidden = hidden
     idea.updated_at = utcnow()
-    return _answer(tx, idea)
+    result, changes = _answer(tx, idea)
+    return result, changes + refreeze_syntheses(tx.s, tx.workshop, idea.round)
 
 
 @use_case(FACILITATOR, subject=Idea, lock=True, capability="merge_ideas")
@@ -124,7 +126,7 @@ def merge_ideas(tx: Tx, source: Idea, _checked: None):
     s.flush()
     target_change = idea_change(s, w, target)
     changes = [idea_change(s, w, i) for i in (source, *followers)]
-    return {"idea": target_change.data}, [*changes, target_change]
+    return {"idea": target_change.data}, [*changes, target_change, *refreeze_syntheses(s, w, source.round)]
 
 
 @use_case(FACILITATOR, subject=Idea, lock=True, capability="edit_themes")

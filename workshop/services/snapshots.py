@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from ..domain import phases
 from ..domain import restitution as restitution_rules
-from ..domain.synthesis import build_action_plan
+from ..domain.synthesis import build_action_plan, build_synthesis
 from ..domain.visibility import public_snapshot, room_tallies
 from ..errors import NotFound
 from ..storage.db import Database
 from ..storage.models import Action, Idea, Operation, Participant, Round, Synthesis, Theme, Vote, Workshop
 from . import queries
-from .base import FACILITATOR, Actor
+from .base import FACILITATOR, Actor, Change
 from .views import action_view, idea_view, iso, round_view_header, theme_view, timer_now, workshop_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,6 +73,31 @@ def refresh_plan(s: Session, w: Workshop) -> dict:
     )
     w.plan = plan
     return plan
+
+
+def refreeze_syntheses(s: Session, w: Workshop, r: Round) -> list[Change]:
+    """Moderation after a phase closed reaches its frozen synthesis and the draft plan.
+
+    A closed phase's synthesis depends only on what can no longer change once it
+    closed (themes, votes) and on which ideas are visible and merged — which
+    moderation may still change.  Rebuilding it from the round as it now stands
+    is therefore the frozen record with the moderation applied: a hidden idea
+    leaves every synthesis, the plan and every export, whenever it is hidden.
+    """
+    rows = list(s.scalars(select(Synthesis).where(Synthesis.round_id == r.id)))
+    if not rows:
+        return []
+    view = round_full(s, w, r)
+    changes = []
+    for row in rows:
+        data = build_synthesis(row.phase, view, w.settings["equal_weight"])
+        if data != row.data:
+            row.data = data
+            changes.append(Change("synthesis", w.id, {"round_id": r.id, "phase": row.phase, "data": data}))
+    if changes:
+        s.flush()
+        changes.append(Change("plan", w.id, refresh_plan(s, w)))
+    return changes
 
 
 def build_full_snapshot(s: Session, w: Workshop) -> dict[str, Any]:
