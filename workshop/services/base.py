@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -179,12 +179,6 @@ class Tx:
     @property
     def settings(self) -> dict[str, Any]:
         return self.workshop.settings
-
-
-class Subject(Protocol):
-    """Anything whose round decides what is allowed: a round, or an idea, theme or action of one."""
-
-    id: int
 
 
 #: ``subject=ROUND``: the payload's ``round_id``, or the workshop's current round
