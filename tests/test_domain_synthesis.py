@@ -146,11 +146,14 @@ def test_lineage_follows_merged_ideas_and_leaves_hidden_out() -> None:
     assert lineage_idea_ids(plant, view) == [t["arbres"]]
 
 
-def test_lineage_falls_back_to_the_themes_visible_ideas() -> None:
+def test_an_action_without_linked_ideas_claims_none_of_its_themes_ideas() -> None:
     b, t = _converge_round()
     view = b.build()
     jardin = next(a for a in view["actions"] if a["id"] == t["a_jardin"])
-    assert lineage_idea_ids(jardin, view) == [t["arbres"], t["jardin"]]
+    # its theme holds "arbres" and "jardin", but nobody linked them to this action
+    assert lineage_idea_ids(jardin, view) == []
+    syn = converge_synthesis(view, equal_weight=False)
+    assert next(a for a in syn["actions"] if a["id"] == t["a_jardin"])["ideas"] == []
 
 
 def test_lineage_through_a_hidden_merge_target_is_empty() -> None:
@@ -177,8 +180,8 @@ def test_converge_synthesis() -> None:
     assert plant["partners"] == ["Bailleur"] and plant["deadline"] == "2031" and plant["indicators"] == ["arbres"]
     assert plant["theme"] == {"id": t["nature"], "title": "Nature en ville", "objective": "Un arbre par rue", "criteria": ["100 arbres"]}
     assert [(i["id"], i["count"]) for i in plant["ideas"]] == [(t["arbres"], 2)]
-    assert [i["id"] for i in jardin["ideas"]] == [t["arbres"], t["jardin"]]
-    assert [i["id"] for i in fete["ideas"]] == [t["fete"]]
+    assert jardin["ideas"] == []  # nothing linked: nothing claimed
+    assert fete["ideas"] == []
     assert "participant_id" not in json.dumps(syn)
 
 

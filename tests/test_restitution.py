@@ -213,8 +213,9 @@ def test_public_dict_is_a_whitelist(service):
     assert first["owner"] == "Centre social" and first["status"] == "in_progress"
     assert first["updates"] == [{"date": day(9), "status": "in_progress", "comment": "Terrain trouvé"}]
     assert first["theme"] == {"title": "Nature en ville", "anchor": r["themes"][0]["anchor"]}
-    # Lineage defaults to the theme's visible ideas: the one hidden during converge is not there.
-    assert [i["text"] for i in second["ideas"]] == [KEPT_IDEA]
+    # Nobody linked ideas to the second action: it claims none, and the garden idea says it led to the first only.
+    assert second["ideas"] == []
+    assert [a["anchor"] for a in garden["actions"]] == [first["anchor"]]
     assert data["totals"]["ideas"] == 2 and data["totals"]["participants"] == 3
     assert data["totals"]["statuses"]["in_progress"] == 1 and data["totals"]["statuses"]["proposed"] == 1
 

@@ -283,7 +283,13 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     sheet = page.locator("#sheet-dialog")
     expect(sheet).to_be_visible()
     expect(sheet.get_by_label("Titre")).to_have_value("Ouvrir un jardin partagé par quartier")
-    expect(sheet.locator("#sheet-lineage")).to_contain_text(GARDENS)
+    # Lineage is what the facilitator ticks: the theme's ideas are offered, none is linked by default.
+    lineage = sheet.locator("#sheet-lineage")
+    expect(lineage.get_by_role("checkbox", name=re.compile(GARDENS))).not_to_be_checked()
+    lineage.get_by_role("checkbox", name=re.compile(GARDENS)).check()
+    if lineage.get_by_role("checkbox", name=re.compile(PAPER)).count() == 0:  # another theme's idea: found by search
+        lineage.get_by_label("Trouver une autre idée de la séquence (texte ou numéro)").fill(PAPER[:12])
+    lineage.get_by_role("checkbox", name=re.compile(PAPER)).check()
     sheet.get_by_label("Description").fill("Un jardin cultivé par les habitants, avec le centre social.")
     sheet.get_by_label("Porteur").fill("Service politique de la ville")
     sheet.get_by_label("Partenaires (un par ligne)").fill("Centre social\nConseil citoyen")

@@ -123,13 +123,16 @@ def converge_synthesis(round_view: dict, equal_weight: bool) -> dict[str, Any]:
 
 
 def lineage_idea_ids(action: dict, round_view: dict) -> list[int]:
-    """The ideas an action comes from: those named when it was proposed, else its theme's.
+    """The ideas an action comes from: only those linked to it (when proposed, or ticked on its sheet).
 
-    An idea merged into another is followed to the one that stands for it, and
-    hidden or withdrawn ideas are left out: lineage shows what people can see.
+    No link is ever guessed: an action without linked ideas is tied to its theme
+    alone, and no resident reads that their idea "gave rise" to an action that
+    nobody linked to it.  An idea merged into another is followed to the one that
+    stands for it, and hidden or withdrawn ideas are left out: lineage shows what
+    people can see.
     """
     by_id = {i["id"]: i for i in round_view["ideas"]}
-    chosen = action["idea_ids"] or [i["id"] for i in visible_ideas(round_view) if i["theme_id"] == action["theme_id"]]
+    chosen = action["idea_ids"] or []
     out: list[int] = []
     for iid in chosen:
         idea = by_id.get(iid)

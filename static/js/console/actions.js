@@ -103,17 +103,14 @@ function openSheet(actionId) {
   status.value = a.status;
   $("sheet-form").querySelectorAll("input, textarea, select").forEach((f) => { f.disabled = !editable; });
   $("sheet-save").hidden = !editable;
-  const lineage = lineageIdeas(r, a);
-  replace($("sheet-lineage"), lineage.length
-    ? [h("p", { class: "label" }, t("lineage")), h("ul", { class: "lineage" }, lineage.map((i) => h("li", null, i.text)))]
-    : []);
+  replace($("sheet-lineage"), lineagePicker(r, a, editable));
   openDialog($("sheet-dialog"));
   $("sheet-title").focus();
 }
 
-/** The ideas an action comes from (as the server computes lineage): named ideas, else its theme's. */
+/** The ideas linked to an action (what the server's lineage shows: merged ones stand as their keeper). */
 function lineageIdeas(r, a) {
-  const ids = a.idea_ids && a.idea_ids.length ? a.idea_ids : liveIdeas(r).filter((i) => i.theme_id === a.theme_id && !i.hidden).map((i) => i.id);
+  const ids = a.idea_ids || [];
   const out = [], seen = {};
   ids.forEach((id) => {
     let i = r.ideas[id], n = 0;
@@ -121,6 +118,42 @@ function lineageIdeas(r, a) {
     if (i && !i.hidden && !i.withdrawn && !seen[i.id]) { seen[i.id] = true; out.push(i); }
   });
   return out;
+}
+
+/** "Comes from these ideas": tick the ideas this action comes from — its theme's first, any other idea of
+ * the round through the search box. Nothing is linked unless ticked: no resident reads that their idea
+ * led to an action nobody linked it to. */
+function lineagePicker(r, a, editable) {
+  const linked = {};
+  lineageIdeas(r, a).forEach((i) => { linked[i.id] = true; });
+  const visible = liveIdeas(r).filter((i) => !i.hidden);
+  const ofTheme = visible.filter((i) => i.theme_id === a.theme_id || linked[i.id]);
+  const others = visible.filter((i) => !(i.theme_id === a.theme_id || linked[i.id]));
+  const box = (i) => h("li", { "data-idea-id": String(i.id) }, h("label", { class: "check" },
+    h("input", { type: "checkbox", name: "lineage", value: String(i.id), checked: !!linked[i.id], disabled: !editable }),
+    h("span", null, "n° " + i.id + " — " + i.text)));
+  if (!editable) {
+    const mine = visible.filter((i) => linked[i.id]);
+    return [h("p", { class: "label" }, t("lineage")),
+      mine.length ? h("ul", { class: "lineage" }, mine.map((i) => h("li", null, i.text))) : h("p", { class: "hint" }, t("lineage_none"))];
+  }
+  const list = h("ul", { class: "lineage-picks" }, ofTheme.map(box));
+  const more = h("ul", { class: "lineage-picks lineage-more" });
+  const search = h("input", { type: "search", id: "sheet-lineage-search", autocomplete: "off" });
+  search.addEventListener("input", () => {
+    const q = search.value.trim().toLowerCase();
+    const found = q ? others.filter((i) => String(i.id) === q.replace(/^n°\s*/, "") || i.text.toLowerCase().includes(q)).slice(0, 30) : [];
+    replace(more, found.map(box));
+  });
+  return [h("fieldset", { class: "lineage-field" },
+    h("legend", null, t("lineage")),
+    h("p", { class: "hint", id: "lineage-hint" }, t("lineage_hint")),
+    ofTheme.length ? list : h("p", { class: "hint" }, t("lineage_theme_empty")),
+    others.length ? h("div", { class: "field" }, h("label", { for: "sheet-lineage-search" }, t("lineage_search")), search, more) : null)];
+}
+
+function pickedLineage() {
+  return Array.from($("sheet-lineage").querySelectorAll("input[name=lineage]:checked")).map((c) => Number(c.value));
 }
 
 export function setupSheet() {
@@ -140,7 +173,8 @@ export function setupSheet() {
       partners: lines($("sheet-partners").value),
       indicators: lines($("sheet-indicators").value),
       resources: $("sheet-resources").value.trim(),
-      status: $("sheet-status").value
+      status: $("sheet-status").value,
+      idea_ids: pickedLineage()
     }).then(() => {
       btn.disabled = false;
       closeDialog(d);
