@@ -1001,6 +1001,8 @@ def test_a_phone_cannot_flood_the_wall(service):
     with pytest.raises(ValidationError) as info:
         service.post_idea(phone, {"op_id": new_op(), "text": "Une de trop"})
     assert info.value.code == "too_fast"
+    # The refusal says when to try again: the outbox of a phone back from an outage waits that long.
+    assert 1 <= info.value.params["retry_after"] <= 60
     service.post_idea(other, {"op_id": new_op(), "text": "Les autres continuent"})
     for n in range(FLOOD_LIMIT + 3):  # typing in paper notes is not limited
         service.post_idea(fac, {"op_id": new_op(), "text": f"Post-it {n}"})

@@ -13,6 +13,7 @@ import { statusBadge, ticker } from "./lib/widgets.js";
 import { values } from "./lib/store.js";
 import { code, store, S, link, view, getToken, setToken, norm, markSeen, pendingOf, toast, hideToasts } from "./participant/common.js";
 import { buildDiverge, failedPost } from "./participant/ideas.js";
+import { renderUnsent } from "./participant/unsent.js";
 import { buildDefine, buildConverge, failedAction } from "./participant/votes.js";
 import { buildLobby, buildClosed } from "./participant/recap.js";
 
@@ -67,6 +68,7 @@ const live = link.live = connect({
   onRefused: onRefused,
   onOutbox: function (items) { S.outbox = items; refresh(); },
   onDelivered: onDelivered,
+  onDeferred: onDeferred,
   events: store.handlers()
 });
 window.workshopLive = live;
@@ -86,6 +88,13 @@ function onRefused(err) {
   } else {
     showJoin(err.message || t("error_generic"));
   }
+  refresh();
+}
+
+/** "Not now" from the server (too many at once, e.g. after an outage): it stays queued and goes later. */
+var deferredSaid = 0;
+function onDeferred(item, error, seconds) {
+  if (Date.now() - deferredSaid > 10000) { deferredSaid = Date.now(); toast(t("deferred_toast", { n: seconds })); }
   refresh();
 }
 
@@ -160,6 +169,7 @@ $("join-form").addEventListener("submit", function (ev) {
 // --------------------------------------------------------------- rendering
 
 function refresh() {
+  renderUnsent();
   if (!S.joined) {
     var waitingJoin = pendingOf("join").length > 0;
     showJoinIfNeeded(waitingJoin);

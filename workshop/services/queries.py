@@ -7,6 +7,7 @@ is "unknown", never someone else's data) and raises the domain's
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -73,11 +74,20 @@ def slow_down(s: Session, model: type, participant_id: int) -> None:
     ``FLOOD_LIMIT`` items per ``FLOOD_WINDOW`` seconds per participant is far
     above what anyone types; a script or a stuck button is stopped with a
     readable error, and nothing else is affected.
+    The refusal says when the next one will be accepted (``retry_after``, in
+    seconds), so a phone's outbox that comes back from an outage waits and
+    sends again instead of losing what was typed.
     """
     m: Any = model
-    since = utcnow() - timedelta(seconds=FLOOD_WINDOW)
-    if count(s, m, m.participant_id == participant_id, m.created_at >= since) >= FLOOD_LIMIT:
-        raise ValidationError("too_fast", seconds=FLOOD_WINDOW)
+    now = utcnow()
+    since = now - timedelta(seconds=FLOOD_WINDOW)
+    recent = m.participant_id == participant_id, m.created_at >= since
+    if count(s, m, *recent) >= FLOOD_LIMIT:
+        # The window frees a place when its FLOOD_LIMIT-th newest item grows older than FLOOD_WINDOW.
+        newest = s.scalars(select(m.created_at).where(*recent).order_by(m.created_at.desc()).limit(FLOOD_LIMIT)).all()
+        oldest = newest[-1].replace(tzinfo=None) if newest else now.replace(tzinfo=None)
+        wait = (oldest + timedelta(seconds=FLOOD_WINDOW) - now.replace(tzinfo=None)).total_seconds()
+        raise ValidationError("too_fast", seconds=FLOOD_WINDOW, retry_after=max(1, math.ceil(wait)))
 
 
 def merged_count(s: Session, idea: Idea) -> int:

@@ -4,12 +4,16 @@
  * - a connection state (connecting / connected / reconnecting / offline) shown to the user;
  * - an outbox: every write gets an op_id, is kept in localStorage until the
  *   server acknowledges it, and is resent after a reconnection or a reload —
- *   the server applies an op_id once, so resending is always safe;
+ *   the server applies an op_id once, so resending is always safe; a refusal that
+ *   only says "not now" (`too_fast`, with `retry_after`) keeps it queued and sends
+ *   it again when the server says — a long outage never loses what was typed;
  * - after every (re)connection, a snapshot rebuilds the view (asked again if it does not come).
  */
 import { t, storage } from "./dom.js";
 
 const ACK_TIMEOUT = 10000;
+/** Refusals that mean "later", not "no": the write stays in the outbox and goes again after retry_after. */
+const TRANSIENT = { too_fast: true };
 const SNAPSHOT_RETRY = 5000;
 
 export function newOpId() {
@@ -54,11 +58,13 @@ function failure(answer) { return (answer && answer.error) || { code: "error", m
  *   options.onRefused   function(error) — the server refused the connection (error.code)
  *   options.onOutbox    function(items) — the pending writes changed
  *   options.onDelivered function(item, answer) — any queued write answered (also ones restored after a reload)
+ *   options.onDeferred  function(item, error, seconds) — a write refused for now, sent again in `seconds`
  *   options.events      {event: handler} for server broadcasts
  */
 export function connect(options) {
   const outbox = new Outbox(options.outboxKey || null);
   let inflight = {};
+  const deferredUntil = {}; // op_id -> when the server said it may be sent again
   const waiters = {};
   let state = "connecting";
   let snapshotTimer = null;
@@ -89,6 +95,14 @@ export function connect(options) {
         setTimeout(() => { if (queued(opId)) deliver(item); }, 2000);
         return;
       }
+      const error = answer && !answer.ok ? failure(answer) : null;
+      if (error && TRANSIENT[error.code]) {
+        const seconds = Math.max(1, Math.min(300, Number((error.params || {}).retry_after) || 5));
+        deferredUntil[opId] = Date.now() + seconds * 1000;
+        if (options.onDeferred) options.onDeferred(item, error, seconds);
+        setTimeout(() => { if (queued(opId)) deliver(item); }, seconds * 1000 + Math.floor(Math.random() * 500));
+        return;
+      }
       outbox.remove(opId);
       outboxChanged();
       if (options.onDelivered) options.onDelivered(item, answer);
@@ -100,7 +114,8 @@ export function connect(options) {
     });
   }
 
-  function flush() { outbox.items.slice().forEach(deliver); }
+  function deferred(item) { return (deferredUntil[item.payload.op_id] || 0) > Date.now(); }
+  function flush() { outbox.items.slice().filter((i) => !deferred(i)).forEach(deliver); }
 
   /** The snapshot; when it does not come back, asked again while connected (the view must recover alone). */
   function askSnapshot(first) {

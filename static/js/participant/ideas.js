@@ -3,6 +3,7 @@ import { h, t, plural } from "../lib/dom.js";
 import { values } from "../lib/store.js";
 import { store, S, link, view, DRAFT_KEY, settings, refresh, norm, pendingOf, toast, syncList } from "./common.js";
 import { storage } from "../lib/dom.js";
+import { keepUnsent } from "./unsent.js";
 
 export function buildDiverge(r) {
   var max = settings().max_idea_length || 200;
@@ -56,10 +57,15 @@ export function buildDiverge(r) {
   };
 }
 
+/** A post refused for good: its text goes back into the empty text box, or into the "not sent" list. */
 export function failedPost(text, error) {
-  if (S.parts.error) {
-    S.parts.error.textContent = error.message;
-    if (S.parts.textarea && !S.parts.textarea.value) { S.parts.textarea.value = text; S.parts.textarea.dispatchEvent(new Event("input")); S.parts.error.textContent = error.message; }
+  const area = S.parts.textarea;
+  if (area && area.isConnected && !area.value) {
+    area.value = text;
+    area.dispatchEvent(new Event("input"));
+    if (S.parts.error) S.parts.error.textContent = error.message;
+  } else {
+    keepUnsent(text, error.message);
   }
   toast(error.message, true);
 }

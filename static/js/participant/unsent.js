@@ -1,0 +1,63 @@
+/* unsent.js — ideas the server refused for good (the phase closed while the phone was offline, a text
+ * too long…): their text is never lost. Kept on the phone (localStorage) and listed above the view with
+ * the reason, to copy, post again while ideas are open, or clear. */
+import { h, t, $, storage, replace } from "../lib/dom.js";
+import { code, link, store, refresh } from "./common.js";
+
+const KEY = "workshop:" + code + ":unsent";
+
+function load() {
+  const s = storage();
+  try { return (s && JSON.parse(s.getItem(KEY) || "[]")) || []; } catch (e) { return []; }
+}
+function save(items) {
+  const s = storage();
+  if (!s) return;
+  if (items.length) s.setItem(KEY, JSON.stringify(items)); else s.removeItem(KEY);
+}
+
+/** Keep a refused idea's text with the server's reason. */
+export function keepUnsent(text, reason) {
+  const items = load();
+  if (!items.some((i) => i.text === text)) items.push({ text: text, reason: reason || "", at: Date.now() });
+  save(items);
+  refresh();
+}
+
+function drop(at) { save(load().filter((i) => i.at !== at)); refresh(); }
+
+function box() {
+  let el = $("unsent");
+  if (!el) {
+    el = h("section", { id: "unsent", class: "card unsent", "aria-labelledby": "unsent-title" });
+    const view = $("view");
+    view.parentNode.insertBefore(el, view);
+  }
+  return el;
+}
+
+/** Redrawn on every refresh; hidden when nothing is waiting. */
+export function renderUnsent() {
+  const items = load();
+  const el = box();
+  el.hidden = !items.length;
+  if (!items.length) { replace(el, []); return; }
+  const r = store.currentRound();
+  const canPost = !!(r && r.can && r.can.post_idea);
+  replace(el, [
+    h("h3", { id: "unsent-title" }, t("unsent_title")),
+    h("p", { class: "hint" }, t("unsent_intro")),
+    h("ul", { class: "unsent-list" }, items.map((i) => h("li", null,
+      h("p", { class: "unsent-text" }, i.text),
+      i.reason ? h("p", { class: "hint" }, i.reason) : null,
+      h("div", { class: "unsent-tools" },
+        canPost ? h("button", { type: "button", class: "small primary", onclick: () => {
+          drop(i.at);
+          link.live.send("idea.post", { text: i.text }).catch(function () {});
+        } }, t("unsent_again")) : null,
+        navigator.clipboard ? h("button", { type: "button", class: "small", onclick: () => {
+          navigator.clipboard.writeText(i.text).catch(function () {});
+        } }, t("unsent_copy")) : null,
+        h("button", { type: "button", class: "small", onclick: () => drop(i.at) }, t("unsent_clear"))))))
+  ]);
+}
