@@ -525,3 +525,15 @@ def test_archive_carries_the_history_and_the_publication(service):
     with pytest.raises(ValidationError) as error:
         import_snapshot(service.db, doc)
     assert error.value.code == "invalid_import" and "bad date" in error.value.params["detail"]
+
+
+def test_an_action_nobody_linked_ideas_to_claims_no_lineage(app, client):
+    """'Planter des arbres' shares the garden idea's theme, but nobody linked that idea to it."""
+    room = http_room(app)
+    room.publish()
+    html = client.get(f"/r/{room.code}").get_data(as_text=True)
+    second = html.split('id="round-1-action-2"')[1].split("</article>")[0]
+    assert "Planter des arbres" in second
+    assert "Nature en ville" in second, "it says which theme it belongs to"
+    assert "Elle vient de ces idées" not in second and "idea-" not in second
+    assert 'href="#round-1-action-2"' not in html, "no idea says it led to it"
