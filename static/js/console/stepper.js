@@ -60,7 +60,7 @@ function renderVoteTool(r, isCurrent) {
   state.className = "reveal-state vote-state " + (r.vote_open ? "is-on" : "is-off");
   const btn = $("vote-btn");
   btn.textContent = r.vote_open ? t("vote_close") : t("vote_open");
-  btn.className = r.vote_open ? "small" : "primary";
+  btn.className = r.vote_open ? "" : "primary";
   btn.disabled = !isCurrent;
 }
 
