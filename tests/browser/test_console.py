@@ -383,7 +383,7 @@ def test_reopen_previous_phase_and_errors_are_shown(workshop, new_context, clien
 
     # A custom timer, then stopped.
     page.get_by_label("Minutes").fill("2")
-    page.get_by_role("button", name="Lancer").click()
+    page.get_by_role("button", name="Lancer", exact=True).click()
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^(2:00|1:[0-5]\d)$"))
     assert first_round(console_client.ok("snapshot"))["timer"]["seconds"] == 120
     page.get_by_role("button", name="Arrêter").click()
