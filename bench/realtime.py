@@ -94,6 +94,7 @@ def run_mode(mode: str, phones_n: int, ideas_n: int, database: str) -> dict:
             themes = [fac.ok("theme.create", {"op_id": new_op(), "title": f"Thème {i}"})["theme"] for i in range(5)]
             settings = fac.ok("snapshot")["workshop"]["settings"]
             fac.ok("tallies.reveal", {"op_id": new_op(), "revealed": True})
+            fac.ok("vote.open", {"op_id": new_op(), "open": True})
             before = [len(p.received["tally"]) for p in phones]
 
             def vote(n, phone):

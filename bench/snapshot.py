@@ -42,6 +42,7 @@ def build(service: WorkshopService, participants: int, ideas: int):
             service.post_idea(phone, {"op_id": op(), "text": f"Idée {n}-{k} pour le quartier"})
     service.advance_phase(fac, {"op_id": op()})
     themes = [service.create_theme(fac, {"op_id": op(), "title": f"Thème {i}"}).result["theme"]["id"] for i in range(8)]
+    service.open_vote(fac, {"op_id": op(), "open": True})
     for n, phone in enumerate(phones):
         for k in range(5):
             service.vote(phone, {"op_id": op(), "kind": "theme", "target_id": themes[(n + k) % 8]})

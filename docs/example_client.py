@@ -142,6 +142,8 @@ def run_workshop(base_url: str, facilitator_token: str, participants: int = 20) 
             phone.ok("vote", {"op_id": op(), "kind": "theme", "target_id": theme["id"], "delta": dots})
             spent += dots
 
+    # The vote is closed until the facilitator opens it (a vote before is refused: vote_not_open).
+    facilitator.ok("vote.open", {"op_id": op(), "open": True})
     run_parallel(vote_themes, phones)
     facilitator.ok("phase.advance", {"op_id": op(), "expected_phase": "define"})
     snap = facilitator.ok("snapshot")
@@ -187,6 +189,7 @@ def run_workshop(base_url: str, facilitator_token: str, participants: int = 20) 
         for k in range(budget):
             phone.ok("vote", {"op_id": op(), "kind": "action", "target_id": actions[(n + k) % len(actions)]["id"], "delta": 1})
 
+    facilitator.ok("vote.open", {"op_id": op(), "open": True})  # every phase opens with its vote closed
     run_parallel(vote_actions, phones)
     facilitator.ok("phase.advance", {"op_id": op(), "expected_phase": "converge"})
 

@@ -42,6 +42,7 @@ def setup_vote(service: WorkshopService, phones: int, settings=None):
         people.append(service.authenticate(code=code, token=token))
     service.advance_phase(fac, {"op_id": new_op()})
     service.advance_phase(fac, {"op_id": new_op()})
+    service.open_vote(fac, {"op_id": new_op(), "open": True})
     theme = service.create_theme(fac, {"op_id": new_op(), "title": "Mobilités"}).result["theme"]
     return fac, people, theme
 

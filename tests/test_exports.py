@@ -109,7 +109,11 @@ class Driver:
         return getattr(self.s, method)(actor, {"op_id": new_op(), **payload}).result
 
     def advance(self, round_id, **payload):
-        return self.ok("advance_phase", self.fac, round_id=round_id, **payload)
+        """Close the current phase; in define and converge, open the vote as the facilitator does."""
+        result = self.ok("advance_phase", self.fac, round_id=round_id, **payload)
+        if result["round"]["can"]["open_vote"]:
+            self.ok("open_vote", self.fac, round_id=round_id, open=True)
+        return result
 
     def idea(self, who, text, round_id):
         actor = self.fac if who is None else self.people[who]
@@ -393,6 +397,9 @@ def fix_timestamps(snapshot: dict) -> dict:
         for a in r["actions"]:
             a["created_at"] = f"2020-11-03T15:{n % 60:02d}:00Z"
             n += 1
+        for data in r["syntheses"].values():
+            if data and data.get("vote"):
+                data["vote"] = {**data["vote"], "opened_at": "2020-11-03T14:00:00Z", "closed_at": "2020-11-03T14:10:00Z"}
     return snap
 
 

@@ -73,12 +73,14 @@ def small_workshop(
         hid = ok("post_idea", phones[0], text=hidden)["idea"]["id"]
         ok("hide_idea", fac, idea_id=hid, hidden=True)
     ok("advance_phase", fac)
+    ok("open_vote", fac, open=True)
     tid = ok("create_theme", fac, title=theme, objective=f"Objectif : {theme.lower()}", criteria=["un critère"])["theme"]["id"]
     for iid in ideas:
         ok("move_idea", fac, idea_id=iid, theme_id=tid)
     for p in phones:
         ok("vote", p, kind="theme", target_id=tid, delta=1)
     ok("advance_phase", fac)
+    ok("open_vote", fac, open=True)
     aid = ok("propose_action", fac, theme_id=tid, title=action)["action"]["id"]
     for p in phones:
         ok("vote", p, kind="action", target_id=aid, delta=2)

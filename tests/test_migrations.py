@@ -68,3 +68,30 @@ def test_upgrade_from_a_second_database_object(database_url):
         assert _differences(second) == []
     finally:
         second.dispose()
+
+
+def test_0005_keeps_a_running_vote_open_and_downgrades(db):
+    """A workshop upgraded in the middle of define keeps voting (before 0005 every define was open to votes)."""
+    from alembic import command
+
+    from workshop.services import WorkshopService
+    from workshop.storage.db import alembic_config
+
+    service = WorkshopService(db)
+    created = service.create_workshop("Atelier", rounds=["Q1", "Q2"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    for _ in range(2):
+        service.advance_phase(fac, {"op_id": "op-migration-" + str(_)})
+
+    def migrate(step, revision):
+        with db.engine.begin() as connection:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            step(cfg, revision)
+
+    migrate(command.downgrade, "0004")
+    assert _revision(db) == ["0004"]
+    migrate(command.upgrade, "head")
+    rounds = [(r["phase"], r["vote_open"]) for r in service.full_snapshot(fac.workshop_id)["rounds"]]
+    assert rounds == [("define", True), ("lobby", False)]
+    assert _differences(db) == []

@@ -90,6 +90,7 @@ class Closed:
             self.ok("move_idea", self.fac, idea_id=idea["id"], theme_id=self.green["id"])
         self.ok("move_idea", self.fac, idea_id=self.bus["id"], theme_id=self.moves["id"])
         self.ok("advance_phase", self.fac, kept_theme_ids=[self.green["id"]])  # converge
+        self.ok("open_vote", self.fac, open=True)
         self.action = self.ok("propose_action", samira, theme_id=self.green["id"], title="Ouvrir un jardin partagé", idea_ids=[dup["id"]])[
             "action"
         ]

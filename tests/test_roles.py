@@ -43,6 +43,7 @@ MAY_SEND: dict[str, frozenset[str]] = {
     "phase.reopen": frozenset({FACILITATOR}),
     "phase.preview": frozenset({FACILITATOR}),
     "tallies.reveal": frozenset({FACILITATOR}),
+    "vote.open": frozenset({FACILITATOR}),
     "timer.set": frozenset({FACILITATOR}),
     "screen.qr": frozenset({FACILITATOR}),
     "restitution.publish": frozenset({FACILITATOR}),
@@ -105,6 +106,7 @@ def room(app):
     op("move_idea", fac, idea_id=idea["id"], theme_id=theme["id"])
     op("advance_phase", fac, kept_theme_ids=[theme["id"]])  # converge
     action = op("propose_action", phone, theme_id=theme["id"], title="Un banc par rue")["action"]
+    op("open_vote", fac, open=True)  # a participant's vote is then refused for nothing but its role
     return {
         "service": service,
         "workshop_id": fac.workshop_id,
@@ -140,6 +142,7 @@ def payload_for(event: str, ids: dict) -> dict:
         "phase.reopen": {},
         "phase.preview": {},
         "tallies.reveal": {"revealed": True},
+        "vote.open": {"open": True},
         "timer.set": {"seconds": 300},
         "screen.qr": {"visible": True},
         "restitution.publish": {"published": True},

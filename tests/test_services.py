@@ -64,8 +64,12 @@ class Room:
         assert outcome.replayed is False
         return outcome.result
 
-    def advance(self, **payload):
-        return self.ok("advance_phase", self.fac, **payload)
+    def advance(self, *, open_vote: bool = True, **payload):
+        """Close the current phase; in define and converge, open the vote too, as the facilitator does before the room votes."""
+        result = self.ok("advance_phase", self.fac, **payload)
+        if open_vote and result["round"]["can"]["open_vote"]:
+            self.ok("open_vote", self.fac, round_id=result["round"]["id"], open=True)
+        return result
 
     def idea(self, actor, text: str, **payload) -> dict:
         return self.ok("post_idea", actor, text=text, **payload)["idea"]

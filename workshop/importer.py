@@ -192,6 +192,7 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
                 phase=r["phase"],
                 timings=dict(r["timings"]),
                 tallies_revealed=r["tallies_revealed"],
+                vote_open=bool(r.get("vote_open", False)),
             )
             s.add(rr)
             s.flush()

@@ -71,6 +71,8 @@ MESSAGES = {
     "nothing_to_reopen": N_("There is no earlier phase to reopen."),
     "previous_round_open": N_("Close the previous round first."),
     "phase_changed": N_("The phase has changed meanwhile (now: %(phase)s)."),
+    "vote_not_open": N_("The vote is not open yet."),
+    "no_timer": N_("No countdown is running."),
     "item_cap": N_("You can put at most %(cap)s dots on one item."),
     "budget": N_("You have no dots left (budget: %(budget)s). Take one back to move it."),
     "no_dots_to_remove": N_("You have no dot on this item to take back."),

@@ -9,7 +9,7 @@
  */
 import { h, t, page, $ } from "./lib/dom.js";
 import { connect } from "./lib/connection.js";
-import { statusBadge, ticker } from "./lib/widgets.js";
+import { statusBadge, ticker, pulse } from "./lib/widgets.js";
 import { values } from "./lib/store.js";
 import { code, store, S, link, view, getToken, setToken, norm, markSeen, pendingOf, toast, hideToasts } from "./participant/common.js";
 import { buildDiverge, failedPost } from "./participant/ideas.js";
@@ -21,13 +21,15 @@ const OUTBOX_KEY = "workshop:" + code + ":outbox";
 
 // ------------------------------------------------------------ connection
 const setStatus = statusBadge($("status"));
-let timerEl = null;
+let timerEl = null, timerWasRunning = false;
 const setTimer = ticker(function (text, left) {
   if (!timerEl) return;
   if (text === null) { timerEl.hidden = true; return; }
   timerEl.hidden = false;
   timerEl.textContent = left > 0 ? t("timer_left", { time: text }) : t("time_up");
   timerEl.className = "timer" + (left > 0 && left <= 60 ? " soon" : "") + (left === 0 ? " up" : "");
+  if (left === 0 && timerWasRunning) pulse(timerEl);  // the end is seen, not heard
+  timerWasRunning = left > 0;
 });
 
 store.subscribe(function (event, data) {

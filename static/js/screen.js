@@ -9,7 +9,7 @@
  */
 import { h, t, plural, page, ready } from "./lib/dom.js";
 import { connect } from "./lib/connection.js";
-import { statusBadge, ticker, keepAwake } from "./lib/widgets.js";
+import { statusBadge, ticker, keepAwake, pulse } from "./lib/widgets.js";
 import { store, fresh, workshopNow, el, fit, shortUrl, previousClosed } from "./screen/common.js";
 import { drawDiverge } from "./screen/wall.js";
 import { drawDefine, drawConverge, drawClosed, drawBetween } from "./screen/results.js";
@@ -25,8 +25,22 @@ var setTimer = ticker(function (text, left) {
   box.appendChild(h("span", { class: "sc-timer-label" }, left === 0 ? t("time_up") : t("timer_label")));
   box.appendChild(h("span", { class: "sc-timer-value" }, text));
   box.classList.toggle("ending", left !== null && left <= 60);
+  box.classList.toggle("is-over", left === 0);
+  if (left === 0 && timerWasRunning) pulse(box);  // the end is seen, not heard
+  timerWasRunning = left !== null && left > 0;
 });
-var timerKey = null;
+var timerKey = null, timerWasRunning = false;
+
+/** A discreet line: whether the phones may vote now (define and converge only). */
+function renderVoteState(round) {
+  var box = el("sc-vote");
+  if (!box) return;
+  var shown = !!(round && round.can && round.can.open_vote);
+  box.hidden = !shown;
+  if (!shown) return;
+  box.textContent = round.vote_open ? t("vote_open") : t("vote_not_open");
+  box.dataset.open = round.vote_open ? "true" : "false";
+}
 
 function renderHeader(round) {
   var phase = round ? round.phase : "lobby";
@@ -38,6 +52,7 @@ function renderHeader(round) {
   el("sc-phase").dataset.phase = phase;
   var count = store.state.loaded ? store.state.presence.count || 0 : 0;
   el("sc-people").textContent = store.state.loaded ? plural("participants", count) : "";
+  renderVoteState(round);
   var timer = round && round.phase !== "closed" && round.phase !== "lobby" ? round.timer : null;
   var key = timer ? String(timer.ends_at) + "|" + String(timer.remaining) : "none";
   if (key !== timerKey) {

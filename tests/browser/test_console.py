@@ -222,9 +222,17 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     expect(living.locator(".idea", has_text=PAPER)).to_be_visible()
     expect(living.locator(".col-count")).to_have_text("2 idées")
 
-    # Phones vote: dots appear, with the breakdown by group.
+    # The vote is closed until the facilitator opens it: a phone's vote is refused, "Ouvrir le vote" lets it through.
     snap = first_round(console_client.ok("snapshot"))
     theme_ids = {t["title"]: t["id"] for t in snap["themes"]}
+    early = phones[0].call("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme_ids["Vivre ensemble"]})
+    assert early["error"]["code"] == "vote_not_open"
+    expect(page.locator("#vote-state")).to_contain_text("pas encore ouvert")
+    page.get_by_role("button", name="Ouvrir le vote").click()
+    expect(page.locator("#vote-state")).to_have_text("ouvert : les téléphones votent")
+    expect(page.get_by_role("button", name="Fermer le vote")).to_be_visible()
+
+    # Phones vote: dots appear, with the breakdown by group.
     phones[0].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme_ids["Vivre ensemble"], "delta": 2})
     phones[1].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme_ids["Vivre ensemble"], "delta": 1})
     phones[2].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme_ids["Se déplacer"], "delta": 2})
@@ -270,7 +278,10 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     )["action"]
     expect(kept.locator(f'.action[data-action-id="{other["id"]}"]')).to_be_visible()
 
-    # Phones vote on actions: the ranking follows the dots.
+    # Phones vote on actions (converge opens with its vote closed): the ranking follows the dots.
+    expect(page.locator("#vote-state")).to_contain_text("pas encore ouvert")
+    page.get_by_role("button", name="Ouvrir le vote").click()
+    expect(page.locator("#vote-state")).to_have_text("ouvert : les téléphones votent")
     garden_id = int(garden_action.get_attribute("data-action-id"))
     phones[0].ok("vote", {"op_id": new_op(), "kind": "action", "target_id": garden_id, "delta": 2})
     phones[2].ok("vote", {"op_id": new_op(), "kind": "action", "target_id": garden_id, "delta": 1})
@@ -378,7 +389,7 @@ def test_reopen_previous_phase_and_errors_are_shown(workshop, new_context, clien
 
     # A custom timer, then stopped.
     page.get_by_label("Minutes").fill("2")
-    page.get_by_role("button", name="Lancer").click()
+    page.get_by_role("button", name="Lancer", exact=True).click()
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^(2:00|1:[0-5]\d)$"))
     assert first_round(console_client.ok("snapshot"))["timer"]["seconds"] == 120
     page.get_by_role("button", name="Arrêter").click()
@@ -494,6 +505,7 @@ def test_console_is_accessible_in_every_phase(workshop, new_context, clients, ax
     )["theme"]
     console_client.ok("theme.create", {"op_id": new_op(), "title": "Mobilités"})
     console_client.ok("idea.move", {"op_id": new_op(), "idea_id": posted[0]["id"], "theme_id": theme["id"]})
+    console_client.ok("vote.open", {"op_id": new_op(), "open": True})
     phones[0].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme["id"], "delta": 2})
     expect(column(page, "Vivre ensemble").locator(".badge.dots")).to_contain_text("2 dots")
     column(page, "Mobilités").get_by_role("button", name="Edit").click()
@@ -503,6 +515,7 @@ def test_console_is_accessible_in_every_phase(workshop, new_context, clients, ax
     console_client.ok("phase.advance", {"op_id": new_op(), "expected_phase": "define", "kept_theme_ids": [theme["id"]]})
     action = console_client.ok("action.propose", {"op_id": new_op(), "theme_id": theme["id"], "title": "Ouvrir un jardin"})["action"]
     console_client.ok("action.update", {"op_id": new_op(), "action_id": action["id"], "owner": "Centre social", "deadline": "2027"})
+    console_client.ok("vote.open", {"op_id": new_op(), "open": True})
     phones[1].ok("vote", {"op_id": new_op(), "kind": "action", "target_id": action["id"], "delta": 1})
     item = page.locator(f'.action[data-action-id="{action["id"]}"]')
     expect(item.locator(".sheet-summary")).to_contain_text("Owner: Centre social")

@@ -136,7 +136,8 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
         column = console.locator(".column", has=console.locator("h4", has_text=theme))
         expect(column.locator(".idea", has_text=text)).to_be_visible()
 
-    # Phones spend their dots on the themes.
+    # The facilitator opens the vote; phones spend their dots on the themes.
+    console.get_by_role("button", name="Ouvrir le vote").click()
     plan = {
         0: ["Vivre ensemble", "Vivre ensemble", "Mobilités"],
         1: ["Participation", "Participation", "Vivre ensemble"],
@@ -181,6 +182,7 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
     kept.get_by_label("Proposer une action").fill("Une navette le soir")
     kept.get_by_role("button", name="Proposer", exact=True).click()
     expect(console.locator(".action")).to_have_count(2)
+    console.get_by_role("button", name="Ouvrir le vote").click()
     votes = {
         0: ["Un jardin", "Un jardin", "Une navette"],
         1: ["Une navette"],

@@ -34,8 +34,12 @@ def facilitator(workshop):
     client.close()
 
 
-def advance(fac: Client, expected: str, **extra) -> dict:
-    return fac.ok("phase.advance", {"op_id": new_op(), "expected_phase": expected, **extra})
+def advance(fac: Client, expected: str, open_vote: bool = True, **extra) -> dict:
+    """Close the ``expected`` phase; in define and converge, open the vote too, as the facilitator does before the room votes."""
+    answer = fac.ok("phase.advance", {"op_id": new_op(), "expected_phase": expected, **extra})
+    if open_vote and answer["round"]["can"]["open_vote"]:
+        fac.ok("vote.open", {"op_id": new_op(), "open": True})
+    return answer
 
 
 def current_round(snapshot: dict) -> dict:
@@ -170,7 +174,7 @@ def test_two_phones_through_a_whole_round(workshop, facilitator, phone, axe, sho
     shoot(shot, zoe, "phone-02-diverge")
 
     # Define: a waiting screen, then themes with dot votes (tallies hidden: "reveal").
-    advance(facilitator, "diverge")
+    advance(facilitator, "diverge", open_vote=False)
     phase_is(zoe, "define")
     expect(zoe.locator("#view")).to_contain_text("regroupe les idées en thèmes")
     specs = [
@@ -182,6 +186,12 @@ def test_two_phones_through_a_whole_round(workshop, facilitator, phone, axe, sho
     expect(zoe.locator(".vote-card")).to_have_count(3)
     expect(card(zoe, "Vivre ensemble")).to_contain_text("3 lieux ouverts")
     expect(zoe.locator(".results-note")).to_have_text("Les résultats seront dévoilés par l'animation.")
+    # The vote opens when the facilitator says: until then a clear line, and the buttons cannot be pressed.
+    expect(zoe.locator(".vote-closed")).to_contain_text("Le vote n'est pas encore ouvert")
+    expect(card(zoe, "Vivre ensemble").locator(".plus")).to_be_disabled()
+    facilitator.ok("vote.open", {"op_id": new_op(), "open": True})
+    expect(zoe.locator(".vote-closed")).to_be_hidden()
+    expect(card(zoe, "Vivre ensemble").locator(".plus")).to_be_enabled()
     card(zoe, "Vivre ensemble").locator(".plus").click()
     card(zoe, "Vivre ensemble").locator(".plus").click()
     card(zoe, "Mobilités").locator(".plus").click()

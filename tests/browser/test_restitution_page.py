@@ -73,6 +73,7 @@ def run_to_the_end(workshop, clients) -> dict:
     action = do(phones[0], "action.propose", theme_id=living["id"], title=ACTION)["action"]
     other = do(fac, "action.propose", theme_id=moving["id"], title=OTHER)["action"]
     do(fac, "action.update", action_id=action["id"], owner="Centre social", deadline="Juin 2027", status="planned")
+    do(fac, "vote.open", open=True)
     do(phones[0], "vote", kind="action", target_id=action["id"], delta=2)
     do(phones[1], "vote", kind="action", target_id=action["id"], delta=1)
     do(phones[2], "vote", kind="action", target_id=other["id"], delta=1)

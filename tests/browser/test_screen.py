@@ -311,6 +311,10 @@ def test_define_converge_and_closed(workshop, projector, people, axe, shot):
     expect(cards.nth(0)).to_contain_text(IDEAS[0])
     expect(page.locator(".theme-unsorted")).to_contain_text(IDEAS[8])
 
+    # a discreet line says whether the phones may vote: closed until the facilitator opens it
+    expect(page.locator("#sc-vote")).to_have_text("Le vote n'est pas encore ouvert")
+    people.do("vote.open", open=True)
+    expect(page.locator("#sc-vote")).to_have_text("Vote ouvert")
     # theme votes: Vivre ensemble 6, Participation 3, Mobilités 1
     for phone in phones[:3]:
         vote(phone, "theme", themes[0]["id"], 2)
@@ -343,6 +347,7 @@ def test_define_converge_and_closed(workshop, projector, people, axe, shot):
     ]
     rows = page.locator("#sc-actions .action")
     expect(rows).to_have_count(3)
+    people.do("vote.open", open=True)
     expect(page.locator("#sc-actions")).to_contain_text("Thème : Participation")
     # dots: budget action 6, fête 3, jardin 1
     for phone in phones[:3]:

@@ -25,15 +25,24 @@ ALLOWED: dict[str, frozenset[str]] = {
     "edit_action": frozenset({CONVERGE}),
     "vote_action": frozenset({CONVERGE}),
     "reopen_phase": frozenset({DEFINE, CONVERGE}),  # the phases :func:`previous_phase` can step back from
+    "open_vote": frozenset({DEFINE, CONVERGE}),  # the facilitator opens (and closes) the phase's dot vote
 }
+
+#: capabilities that also need the phase's vote to be open (the facilitator opens it: ``open_vote``)
+VOTE_CAPABILITIES: frozenset[str] = frozenset({"vote_theme", "vote_action"})
 
 #: which kind of item is dot-voted in which phase
 VOTE_KIND_PHASE = {"theme": DEFINE, "action": CONVERGE}
 
 
-def capabilities(phase: str) -> dict[str, bool]:
-    """What the room may do in ``phase``, capability by capability: pages decide from this, not from a copy of the table."""
-    return {capability: phase in allowed for capability, allowed in ALLOWED.items()}
+def capabilities(phase: str, vote_open: bool = False) -> dict[str, bool]:
+    """What the room may do in ``phase``, capability by capability: pages decide from this, not from a copy of the table.
+
+    Voting needs both its phase and the facilitator's opening of the vote
+    (``vote_open``): a vote is closed when its phase opens, so early items
+    do not collect dots while the facilitator is still writing the others.
+    """
+    return {capability: phase in allowed and (vote_open or capability not in VOTE_CAPABILITIES) for capability, allowed in ALLOWED.items()}
 
 
 def rules(action_statuses: tuple[str, ...], follow_up_statuses: tuple[str, ...]) -> dict:
@@ -42,6 +51,7 @@ def rules(action_statuses: tuple[str, ...], follow_up_statuses: tuple[str, ...])
         "phases": list(ORDER),
         "capabilities": {capability: [p for p in ORDER if p in allowed] for capability, allowed in ALLOWED.items()},
         "vote_phase": dict(VOTE_KIND_PHASE),
+        "vote_opened_by_facilitator": sorted(VOTE_CAPABILITIES),
         "action_statuses": list(action_statuses),
         "follow_up_statuses": list(follow_up_statuses),
     }
@@ -51,6 +61,12 @@ def require(phase: str, capability: str) -> None:
     """Raise :class:`PhaseError` unless ``capability`` is allowed in ``phase``."""
     if phase not in ALLOWED[capability]:
         raise PhaseError(capability=capability, phase=phase)
+
+
+def require_vote_open(phase: str, vote_open: bool) -> None:
+    """Raise :class:`PhaseError` ``vote_not_open`` while the facilitator has not opened the phase's vote."""
+    if not vote_open:
+        raise PhaseError("vote_not_open", phase=phase)
 
 
 def next_phase(phase: str) -> str:

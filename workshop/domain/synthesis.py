@@ -144,15 +144,25 @@ def lineage_idea_ids(action: dict, round_view: dict) -> list[int]:
     return out
 
 
-def build_synthesis(phase: str, round_view: dict, equal_weight: bool) -> dict[str, Any]:
-    """The frozen record stored when ``phase`` closes."""
+def vote_record(opened: bool, opened_at: str | None, closed_at: str | None) -> dict[str, Any]:
+    """How the phase's dot vote ran: whether the facilitator ever opened it, first opened, last closed (ISO UTC)."""
+    return {"opened": bool(opened), "opened_at": opened_at, "closed_at": closed_at}
+
+
+def build_synthesis(phase: str, round_view: dict, equal_weight: bool, vote: dict | None = None) -> dict[str, Any]:
+    """The frozen record stored when ``phase`` closes.
+
+    ``vote`` (define and converge) is :func:`vote_record`: a synthesis says
+    whether its ranking comes from a vote the room was actually let into.
+    Without one (a synthesis frozen before votes were opened by the
+    facilitator) the record claims nothing about it.
+    """
     if phase == "diverge":
         return diverge_synthesis(round_view)
-    if phase == "define":
-        return define_synthesis(round_view, equal_weight)
-    if phase == "converge":
-        return converge_synthesis(round_view, equal_weight)
-    raise ValueError(phase)
+    if phase not in ("define", "converge"):
+        raise ValueError(phase)
+    data = define_synthesis(round_view, equal_weight) if phase == "define" else converge_synthesis(round_view, equal_weight)
+    return data if vote is None else {**data, "vote": vote}
 
 
 def build_action_plan(workshop: dict, rounds: list[dict]) -> dict[str, Any]:

@@ -14,7 +14,18 @@ from . import phases
 from .voting import ranked_tally, round_ballots
 
 PRIVATE_KEYS = ("participant_id",)
-ROUND_HEADER_KEYS = ("id", "position", "question", "phase", "timings", "tallies_revealed", "timer", "can", "tallies_visible")
+ROUND_HEADER_KEYS = (
+    "id",
+    "position",
+    "question",
+    "phase",
+    "timings",
+    "tallies_revealed",
+    "vote_open",
+    "timer",
+    "can",
+    "tallies_visible",
+)
 #: the workshop facts anyone in the room may read (a whitelist: a new secret column stays private)
 PUBLIC_WORKSHOP_KEYS = (
     "id",
@@ -99,7 +110,7 @@ def hidden_tally(tally: dict) -> dict:
 def round_rules(settings: dict, round_header: dict) -> dict:
     """What a round's pages must know to decide: what its phase allows and whether the room sees tallies."""
     return {
-        "can": phases.capabilities(round_header["phase"]),
+        "can": phases.capabilities(round_header["phase"], round_header.get("vote_open", False)),
         "tallies_visible": {kind: tallies_visible(settings, round_header, kind) for kind in phases.VOTE_KIND_PHASE},
     }
 

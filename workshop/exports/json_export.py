@@ -114,6 +114,7 @@ def to_export(snapshot: dict, *, personal_data: bool = False) -> dict[str, Any]:
                 "phase": r["phase"],
                 "timings": dict(r.get("timings") or {}),
                 "tallies_revealed": bool(r.get("tallies_revealed")),
+                "vote_open": bool(r.get("vote_open")),
                 "ideas": [
                     {
                         "ref": i_ref[i["id"]],

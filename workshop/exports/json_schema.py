@@ -102,6 +102,7 @@ SCHEMA: dict[str, Any] = {
                 "phase": {"enum": ["lobby", "diverge", "define", "converge", "closed"]},
                 "timings": {"type": "object"},
                 "tallies_revealed": {"type": "boolean"},
+                "vote_open": {"type": "boolean", "description": "the facilitator has opened the current phase's dot vote"},
                 "ideas": {"type": "array", "items": {"$ref": "#/$defs/idea"}},
                 "themes": {"type": "array", "maxItems": 50, "items": {"$ref": "#/$defs/theme"}},
                 "actions": {"type": "array", "maxItems": 500, "items": {"$ref": "#/$defs/action"}},
@@ -252,6 +253,7 @@ SCHEMA: dict[str, Any] = {
                 "question": {"type": "string"},
                 "themes": {"type": "array", "items": {"$ref": "#/$defs/ranked_theme"}},
                 "unsorted": {"type": "array", "items": {"$ref": "#/$defs/idea_brief"}},
+                "vote": {"$ref": "#/$defs/vote_record"},
             },
         },
         "ranked_theme": {
@@ -278,7 +280,15 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "question": {"type": "string"},
                 "actions": {"type": "array", "items": {"$ref": "#/$defs/ranked_action"}},
+                "vote": {"$ref": "#/$defs/vote_record"},
             },
+        },
+        "vote_record": {
+            "description": "How the phase's dot vote ran: opened by the facilitator at least once, first opened, last closed",
+            "type": "object",
+            "required": ["opened", "opened_at", "closed_at"],
+            "additionalProperties": False,
+            "properties": {"opened": {"type": "boolean"}, "opened_at": _TIMESTAMP, "closed_at": _TIMESTAMP},
         },
         "ranked_action": {
             "type": "object",

@@ -70,6 +70,7 @@ class WorkshopService:
     advance_phase = rounds.advance_phase
     reopen_phase = rounds.reopen_phase
     reveal_tallies = rounds.reveal_tallies
+    open_vote = rounds.open_vote
     set_timer = rounds.set_timer
     add_round = rounds.add_round
     preview_synthesis = rounds.preview_synthesis

@@ -7,27 +7,28 @@ Also: revealing tallies, the countdown, a synthesis preview, a new round.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..domain import phases
-from ..domain.synthesis import build_synthesis
+from ..domain import timer as timer_rules
+from ..domain.synthesis import build_synthesis, vote_record
 from ..domain.text import clean_text
 from ..errors import NotFound, PhaseError, ValidationError
 from ..storage.models import Round, Synthesis, Theme, Vote, utcnow
 from . import queries
 from .base import FACILITATOR, ROUND, Actor, Change, Tx, bool_field, int_field, refusal, require_dict, use_case
 from .snapshots import refresh_plan, round_full
-from .views import round_view_header, theme_view
+from .views import iso, round_view_header, theme_view
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import WorkshopService
 
 MAX_ROUNDS = 20
-MAX_TIMER = 4 * 3600
+MAX_TIMER = timer_rules.MAX_TIMER
 SYNTHESISED = (phases.DIVERGE, phases.DEFINE, phases.CONVERGE)
 
 
@@ -40,6 +41,22 @@ def _expected_phase(tx: Tx, r: Round) -> None:
 def _round_changed(tx: Tx, r: Round, *more: Change) -> tuple[dict, list[Change]]:
     header = round_view_header(r, tx.settings)
     return {"round": header}, [Change("round", tx.workshop.id, header), *more]
+
+
+def _vote_record(r: Round, closing: bool = False) -> dict | None:
+    """How the current phase's vote ran, for its synthesis (``closing``: the phase closes now, and so does an open vote)."""
+    if r.phase not in phases.VOTE_KIND_PHASE.values():
+        return None
+    closed_at = utcnow() if closing and r.vote_open else (None if r.vote_open else r.vote_closed_at)
+    return vote_record(r.vote_open or r.vote_opened_at is not None, iso(r.vote_opened_at), iso(closed_at))
+
+
+def _new_phase(r: Round, phase: str) -> None:
+    """What every phase change resets: tallies hidden again, no countdown, the vote closed until the facilitator opens it."""
+    r.phase = phase
+    r.tallies_revealed = False
+    r.timer_ends_at, r.timer_seconds = None, None
+    r.vote_open, r.vote_opened_at, r.vote_closed_at = False, None, None
 
 
 def _tallies_changed(tx: Tx, r: Round) -> list[Change]:
@@ -60,16 +77,14 @@ def advance_phase(tx: Tx, r: Round, _checked: None):
     if closing == phases.DEFINE:
         changes += _keep_themes(s, r, tx.payload.get("kept_theme_ids"), w.settings["keep_top_k"])
     if closing in SYNTHESISED:
-        data = build_synthesis(closing, round_full(s, w, r), w.settings["equal_weight"])
+        data = build_synthesis(closing, round_full(s, w, r), w.settings["equal_weight"], _vote_record(r, closing=True))
         existing = s.scalar(select(Synthesis).where(Synthesis.round_id == r.id, Synthesis.phase == closing))
         if existing:
             existing.data, existing.created_at = data, utcnow()
         else:
             s.add(Synthesis(round_id=r.id, phase=closing, data=data))
         changes.append(Change("synthesis", w.id, {"round_id": r.id, "phase": closing, "data": data}))
-    r.phase = opening
-    r.tallies_revealed = False
-    r.timer_ends_at, r.timer_seconds = None, None
+    _new_phase(r, opening)
     s.flush()
     changes.append(Change("plan", w.id, refresh_plan(s, w)))
     changes += _tallies_changed(tx, r)
@@ -108,9 +123,7 @@ def reopen_phase(tx: Tx, r: Round, _checked: None):
     """Go back to the previous phase of an unclosed round (its synthesis will be re-frozen)."""
     s, w = tx.s, tx.workshop
     _expected_phase(tx, r)
-    r.phase = phases.previous_phase(r.phase)
-    r.tallies_revealed = False
-    r.timer_ends_at, r.timer_seconds = None, None
+    _new_phase(r, phases.previous_phase(r.phase))
     # The reopened phase is open again: its frozen synthesis no longer
     # says what the room decided, so it leaves the draft until it closes again.
     s.execute(delete(Synthesis).where(Synthesis.round_id == r.id, Synthesis.phase == r.phase))
@@ -133,22 +146,60 @@ def reveal_tallies(tx: Tx, r: Round, revealed: bool):
     return _round_changed(tx, r, *_tallies_changed(tx, r))
 
 
-def _seconds(payload: dict) -> int | None:
-    seconds = payload.get("seconds")
-    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= MAX_TIMER):
-        raise ValidationError("invalid_field", field="seconds")
-    return seconds
+@use_case(FACILITATOR, subject=ROUND, capability="open_vote", lock=True, check=lambda p: bool_field(p, "open"))
+def open_vote(tx: Tx, r: Round, open_: bool):
+    """Open (or close again) the dot vote of the current phase: until then phones may not vote (``vote_not_open``).
+
+    Opening records the first opening and closing the last closing of the
+    phase, for its synthesis; asking for the state the vote is already in
+    changes nothing but is answered all the same.
+    """
+    if open_ != r.vote_open:
+        now = utcnow()
+        r.vote_open = open_
+        if open_ and r.vote_opened_at is None:
+            r.vote_opened_at = now
+        if not open_:
+            r.vote_closed_at = now
+        tx.s.flush()
+    return _round_changed(tx, r)
 
 
-@use_case(FACILITATOR, subject=ROUND, lock=True, check=_seconds)
-def set_timer(tx: Tx, r: Round, seconds: int | None):
-    """Start a countdown of ``seconds`` for the current phase (0 or null stops it)."""
-    if seconds:
-        r.timer_seconds, r.timer_ends_at = seconds, utcnow() + timedelta(seconds=seconds)
+def _timer_request(payload: dict) -> tuple[str, int | None]:
+    """``seconds`` (set; 0 or null stops) or ``add_seconds`` (extend the running countdown), not both."""
+    if "add_seconds" in payload:
+        if payload.get("seconds") is not None:
+            raise ValidationError("invalid_field", field="add_seconds")
+        add = timer_rules.check_seconds(payload["add_seconds"], "add_seconds", timer_rules.MAX_ADD, minimum=1)
+        if add is None:
+            raise ValidationError("invalid_field", field="add_seconds")
+        return "add", add
+    return "set", timer_rules.check_seconds(payload.get("seconds"), "seconds", MAX_TIMER)
+
+
+@use_case(FACILITATOR, subject=ROUND, lock=True, check=_timer_request)
+def set_timer(tx: Tx, r: Round, request: tuple[str, int | None]):
+    """Start a countdown of ``seconds`` for the current phase (0 or null stops it), or add ``add_seconds`` to it.
+
+    The server computes the new end (:func:`workshop.domain.timer.extend`):
+    consoles only say "+1 min", so two consoles pressing it add two minutes.
+    """
+    how, seconds = request
+    now = utcnow()
+    if how == "add":
+        assert seconds is not None
+        r.timer_ends_at, r.timer_seconds = timer_rules.extend(_aware(r.timer_ends_at), r.timer_seconds, seconds, now)
+    elif seconds:
+        r.timer_seconds, r.timer_ends_at = seconds, now + timedelta(seconds=seconds)
     else:
         r.timer_seconds, r.timer_ends_at = None, None
     tx.s.flush()
     return _round_changed(tx, r)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes: they are UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @use_case(FACILITATOR, lock_workshop=True)
@@ -173,4 +224,5 @@ def preview_synthesis(service: WorkshopService, actor: Actor, payload: object) -
         r = queries.round_of(s, w.id, int_field(data, "round_id", required=False))
         if r.phase not in SYNTHESISED:
             return {"round_id": r.id, "phase": r.phase, "data": None}
-        return {"round_id": r.id, "phase": r.phase, "data": build_synthesis(r.phase, round_full(s, w, r), w.settings["equal_weight"])}
+        data = build_synthesis(r.phase, round_full(s, w, r), w.settings["equal_weight"], _vote_record(r))
+        return {"round_id": r.id, "phase": r.phase, "data": data}

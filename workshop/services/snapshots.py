@@ -90,7 +90,8 @@ def refreeze_syntheses(s: Session, w: Workshop, r: Round) -> list[Change]:
     view = round_full(s, w, r)
     changes = []
     for row in rows:
-        data = build_synthesis(row.phase, view, w.settings["equal_weight"])
+        # how the vote ran was recorded when the phase closed: moderation does not change it
+        data = build_synthesis(row.phase, view, w.settings["equal_weight"], (row.data or {}).get("vote"))
         if data != row.data:
             row.data = data
             changes.append(Change("synthesis", w.id, {"round_id": r.id, "phase": row.phase, "data": data}))

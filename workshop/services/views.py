@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import restitution as restitution_rules
+from ..domain.timer import planned_seconds
 from ..domain.visibility import round_rules
 from ..storage.models import Action, ActionUpdate, Idea, Participant, Round, Theme, Workshop, utcnow
 
@@ -57,15 +58,27 @@ def workshop_view(w: Workshop) -> dict[str, Any]:
 
 
 def round_view_header(r: Round, settings: dict) -> dict[str, Any]:
-    """A round without its content, with what its phase allows (``can``) and whether the room sees its tallies."""
+    """A round without its content, with what its phase allows (``can``) and whether the room sees its tallies.
+
+    ``vote_open``: whether the facilitator has opened the phase's dot vote
+    (``can.vote_theme``/``can.vote_action`` need it); ``timer.planned``: the
+    countdown the plan gives the current phase, in seconds (``null`` if none).
+    """
+    timings = dict(r.timings or {})
     header = {
         "id": r.id,
         "position": r.position,
         "question": r.question,
         "phase": r.phase,
-        "timings": dict(r.timings or {}),
+        "timings": timings,
         "tallies_revealed": r.tallies_revealed,
-        "timer": {"ends_at": iso(r.timer_ends_at), "seconds": r.timer_seconds, "remaining": remaining(r.timer_ends_at)},
+        "vote_open": bool(r.vote_open),
+        "timer": {
+            "ends_at": iso(r.timer_ends_at),
+            "seconds": r.timer_seconds,
+            "remaining": remaining(r.timer_ends_at),
+            "planned": planned_seconds(timings, r.phase),
+        },
     }
     return {**header, **round_rules(settings, header)}
 

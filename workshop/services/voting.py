@@ -44,6 +44,7 @@ def vote(tx: Tx, target: Any, kind: str):
     s, w = tx.s, tx.workshop
     participant = s.scalars(select(Participant).where(Participant.id == tx.actor.participant_id).with_for_update()).one()
     r = target.round
+    phases.require_vote_open(r.phase, r.vote_open)
     if kind == "action" and not target.theme.kept:
         raise ValidationError("theme_not_kept")
     mine = s.scalars(select(Vote).where(Vote.participant_id == participant.id, Vote.round_id == r.id, Vote.kind == kind)).all()

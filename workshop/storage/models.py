@@ -93,6 +93,10 @@ class Round(Base):
     tallies_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     timer_seconds: Mapped[int | None] = mapped_column(Integer)
+    #: the dot vote of define/converge: closed until the facilitator opens it, closed again at each phase change
+    vote_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    vote_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # first opening in this phase
+    vote_closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last closing in this phase
 
     workshop: Mapped[Workshop] = relationship(back_populates="rounds")
 

@@ -61,6 +61,7 @@ WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
     "phase.advance": rounds.advance_phase,
     "phase.reopen": rounds.reopen_phase,
     "tallies.reveal": rounds.reveal_tallies,
+    "vote.open": rounds.open_vote,
     "timer.set": rounds.set_timer,
     "round.add": rounds.add_round,
     "screen.qr": workshops.show_qr,

@@ -1,11 +1,12 @@
 /* stepper.js — the console's header (presence, QR toggle), the rounds list, and the phase controls:
- * stepper, advance / reopen, timer, reveal of the results. */
+ * stepper, advance / reopen, opening the vote, timer (the plan's duration, +1 / +5 min), reveal of the results. */
 import { h, t, plural, $, replace } from "../lib/dom.js";
-import { ticker } from "../lib/widgets.js";
+import { ticker, pulse } from "../lib/widgets.js";
 import { store, ui, invalidate, viewedRound, phaseName, groupName, send, ignore, notify } from "./state.js";
 import { advance, reopen } from "./preview.js";
 
 const PRESETS = [3, 5, 10, 15];
+const EXTENSIONS = [1, 5];  // minutes added to a running countdown (the server computes the new end)
 
 export function renderHeader() {
   const p = store.state.presence || { count: 0, by_group: {} };
@@ -38,12 +39,42 @@ export function renderRounds() {
   }));
 }
 
+let countdownWasRunning = false;
 const setCountdown = ticker((text, left) => {
   const el = $("countdown");
   el.textContent = text === null ? t("timer_none") : (left === 0 ? t("timer_over") : text);
   el.classList.toggle("is-running", text !== null && left > 0);
   el.classList.toggle("is-over", left === 0);
+  // The end is seen, not heard: one short pulse when a running countdown reaches zero.
+  if (left === 0 && countdownWasRunning) pulse(el);
+  countdownWasRunning = text !== null && left > 0;
 });
+
+/** The vote of define / converge: closed until the facilitator opens it (the server refuses votes before). */
+function renderVoteTool(r, isCurrent) {
+  const tool = $("vote-tool");
+  tool.hidden = !r.can.open_vote;
+  if (tool.hidden) return;
+  const state = $("vote-state");
+  state.textContent = r.vote_open ? t("vote_state_open") : t("vote_state_closed");
+  state.className = "reveal-state vote-state " + (r.vote_open ? "is-on" : "is-off");
+  const btn = $("vote-btn");
+  btn.textContent = r.vote_open ? t("vote_close") : t("vote_open");
+  btn.className = r.vote_open ? "" : "primary";
+  btn.disabled = !isCurrent;
+}
+
+/** The timer's buttons that depend on the round: the plan's duration for this phase, "+1 min" / "+5 min" while one is set. */
+function renderTimerExtras(r) {
+  const planned = r.timer && r.timer.planned;
+  const plannedBtn = $("timer-planned");
+  plannedBtn.hidden = !planned;
+  if (planned) {
+    plannedBtn.textContent = t("timer_planned", { n: Math.round(planned / 60) });
+    plannedBtn.dataset.seconds = String(planned);
+  }
+  $("timer-extend").hidden = !(r.timer && r.timer.ends_at);
+}
 
 export function renderControl() {
   const r = viewedRound(), current = store.currentRound();
@@ -78,6 +109,7 @@ export function renderControl() {
   const reopenBtn = $("reopen-btn");
   reopenBtn.hidden = !r.can.reopen_phase;
   reopenBtn.disabled = !isCurrent;
+  renderVoteTool(r, isCurrent);
 
   // Timer: only for a round that is not closed.
   $("timer-tool").hidden = closed;
@@ -87,6 +119,7 @@ export function renderControl() {
     setCountdown(r.timer);
   }
   $("timer-stop").disabled = !(r.timer && r.timer.remaining);
+  renderTimerExtras(r);
 
   // Results: reveal control while a vote is open.
   const vote = store.voteOf(r.phase);
@@ -107,6 +140,10 @@ function setTimer(seconds) {
   send("timer.set", { round_id: viewedRound().id, seconds: seconds }).catch(ignore);
 }
 
+function extendTimer(minutes) {
+  send("timer.set", { round_id: viewedRound().id, add_seconds: minutes * 60 }).catch(ignore);
+}
+
 export function setupControls() {
   replace($("timer-presets"), PRESETS.map((n) =>
     h("button", { type: "button", class: "small", "data-minutes": String(n), onclick: () => setTimer(n * 60) }, t("timer_preset", { n: n }))));
@@ -119,6 +156,13 @@ export function setupControls() {
     input.value = "";
   });
   $("timer-stop").addEventListener("click", () => setTimer(0));
+  $("timer-planned").addEventListener("click", (e) => setTimer(Number(e.currentTarget.dataset.seconds)));
+  replace($("timer-extend"), EXTENSIONS.map((n) =>
+    h("button", { type: "button", class: "small", "data-add-minutes": String(n), onclick: () => extendTimer(n) }, t("timer_add", { n: n }))));
+  $("vote-btn").addEventListener("click", () => {
+    const r = viewedRound();
+    send("vote.open", { round_id: r.id, open: !r.vote_open }).catch(ignore);
+  });
   $("reveal-btn").addEventListener("click", () => {
     const r = viewedRound();
     send("tallies.reveal", { round_id: r.id, revealed: !r.tallies_revealed }).catch(ignore);

@@ -29,6 +29,15 @@ export function ticker(render) {
   };
 }
 
+/** A short visual pulse on el (the end of a countdown, without sound); none where motion is reduced (base.css). */
+export function pulse(el) {
+  if (!el) return;
+  el.classList.remove("time-up-pulse");
+  void el.offsetWidth;  // restart the animation
+  el.classList.add("time-up-pulse");
+  el.addEventListener("animationend", () => el.classList.remove("time-up-pulse"), { once: true });
+}
+
 /** Ask the laptop not to dim the projector (where the browser allows it; silently otherwise). */
 export function keepAwake() {
   if (!navigator.wakeLock || !navigator.wakeLock.request) return;

@@ -109,9 +109,16 @@ function voteCard(kind, item, tag) {
 /** The frame of a vote: intro, budget bar, "results hidden" note, what we wait for, then the list. */
 function voteFrame(intro, waitingKey, list) {
   var frame = { bar: budgetBar(), note: h("p", { class: "results-note" }, t("results_hidden")),
-    waiting: h("p", { class: "card next big" }, t(waitingKey)) };
-  [intro, frame.bar, frame.note, frame.waiting, list].forEach(function (el) { view.appendChild(el); });
+    waiting: h("p", { class: "card next big" }, t(waitingKey)),
+    closed: h("p", { class: "card vote-closed", role: "status" }, t("vote_not_open")) };
+  [intro, frame.closed, frame.bar, frame.note, frame.waiting, list].forEach(function (el) { view.appendChild(el); });
   return frame;
+}
+
+/** Until the facilitator opens the vote (the round's can.vote_theme / can.vote_action): a clear line, every vote button disabled. */
+function showVoteOpening(frame, list, open) {
+  frame.closed.hidden = open;
+  list.querySelectorAll("button.vote").forEach(function (b) { b.disabled = !open; });
 }
 
 export function buildDefine() {
@@ -127,6 +134,7 @@ export function buildDefine() {
     note.hidden = themes.length === 0 || !!r.tallies.theme;
     var cards = syncCards(list, themes, function (it) { return voteCard("theme", it, "h3"); });
     cards.forEach(function (el, i) { el.update(themes[i], vs, r.tallies.theme); });
+    showVoteOpening(frame, list, !!r.can.vote_theme);
   };
 }
 
@@ -178,6 +186,7 @@ export function buildConverge() {
       return sec;
     });
     sections.forEach(function (sec, i) { sec.update(kept[i], r, actions, vs, pendingProposals); });
+    showVoteOpening(frame, groups, !!r.can.vote_action);
   };
 }
 
