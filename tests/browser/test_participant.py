@@ -537,7 +537,10 @@ def test_a_phone_sees_what_it_votes_on(workshop, facilitator, phone, axe, shot):
         zoe.set_viewport_size({"width": 320, "height": 640})
         zoe.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
         wide = "() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 321).map((e) => e.className || e.tagName)"
-        wait_until(lambda: zoe.evaluate("() => document.documentElement.scrollWidth") <= 320 or print(zoe.evaluate(wide)), message="no sideways scrolling at 200 %")
+        wait_until(
+            lambda: zoe.evaluate("() => document.documentElement.scrollWidth") <= 320 or print(zoe.evaluate(wide)),
+            message="no sideways scrolling at 200 %",
+        )
         summary_box = fold.locator("summary").bounding_box()
         assert summary_box["height"] >= 44 and summary_box["x"] + summary_box["width"] <= 321, summary_box
         fold.locator("summary").scroll_into_view_if_needed()
