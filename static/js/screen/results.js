@@ -266,7 +266,7 @@ export function drawConverge(root, round) {
     var place = places(round.ranking.action, tallies);
     var max = 0;
     Object.keys(place).forEach(function (id) { max = Math.max(max, place[id].dots); });
-    list = h("ol", { class: "ranking", id: "sc-actions" }, ranked(round, "action", actions).map(function (a) {
+    list = h("ol", { class: "ranking rank-list", id: "sc-actions" }, ranked(round, "action", actions).map(function (a) {
       return rankRow(a, round, (pos[a.theme_id] || 0) % 6, place[a.id], max);
     }));
   } else {
