@@ -531,7 +531,7 @@ def test_a_phone_sees_what_it_votes_on(workshop, facilitator, phone, axe, shot):
         expect(ideas).to_have_count(3)
         expect(fold).not_to_contain_text("pistes cyclables")
         axe(zoe)
-        shoot(shot, zoe, "phone-03-define")
+        shoot(shot, zoe, "phone-03-define-ideas")
 
         # 320 px with the text at 200 %: everything wraps, nothing scrolls sideways.
         zoe.set_viewport_size({"width": 320, "height": 640})
