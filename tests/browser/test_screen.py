@@ -660,3 +660,38 @@ def test_revealed_results_follow_the_server_ranking_with_ties(workshop, projecto
     assert_no_controls(page)
     shot(page, "screen-04-converge-results")
     axe(page)
+
+
+def test_many_actions_turn_into_pages_of_readable_cards(workshop, projector, people):
+    """Converge with 24 action sheets: cards at ≥ 28 px, pages that use the space, never "and N more"."""
+    page = projector
+    _, themes, _ = themed_room(people, 4, spec=SPEC_60[:2])
+    people.do("phase.advance", expected_phase="define", kept_theme_ids=[t["id"] for t in themes])
+    for n in range(24):
+        action = people.do("action.propose", theme_id=themes[n % 2]["id"], title=f"Action concrète numéro {n + 1} pour le quartier")[
+            "action"
+        ]
+        if n % 3 == 0:
+            people.do(
+                "action.update",
+                action_id=action["id"],
+                owner="Centre social",
+                deadline="2027",
+                description="Une description de deux lignes",
+            )
+    expect(page.locator("#sc-actions .action-card")).to_have_count(24)
+    expect(page.locator("#sc-board-pager")).to_have_text(re.compile(r"^Actions 1 à \d+ sur 24$"))
+    assert min(body_font_sizes(page)) >= 28
+    assert_nothing_overflows(page)
+    assert assert_pages_use_the_space(page, ".rows-frame", ".action-card") == 1
+    assert not re.search(r"et \d+ de plus", page.locator("#sc-view").inner_text())
+    # the page turns on its own (every 12 s), to the next actions
+    first = page.eval_on_selector_all(
+        "#sc-actions .action-card", "els => els.filter(e => e.getClientRects().length).map(e => e.dataset.actionId)"
+    )
+    expect(page.locator("#sc-board-pager")).not_to_have_text(re.compile(r"^Actions 1 à"), timeout=15_000)
+    then = page.eval_on_selector_all(
+        "#sc-actions .action-card", "els => els.filter(e => e.getClientRects().length).map(e => e.dataset.actionId)"
+    )
+    assert then and not set(first) & set(then), (first, then)
+    assert_nothing_overflows(page)
