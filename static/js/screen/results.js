@@ -1,5 +1,6 @@
-/* results.js — define, converge and closed on the projector: themes with their ideas and dots,
- * actions in the server's ranking once tallies are visible, the frozen synthesis. */
+/* results.js — define, converge and closed on the projector: theme cards with their objective,
+ * criteria and ideas; action cards with their sheet; once tallies are visible, both in the server's
+ * ranking with ties marked "ex æquo"; the frozen synthesis. Sizes and pages: screen/board.js. */
 import { h, t, page } from "../lib/dom.js";
 import { values, ranked } from "../lib/store.js";
 import { store, workshopNow, dotsText, fit, shortUrl, previousClosed, visibleIdeas, themeList, bar } from "./common.js";
