@@ -489,6 +489,107 @@ def test_anonymous_workshop_with_live_results(workshop, new_context, axe, tmp_pa
         fac.close()
 
 
+def test_a_phone_sees_what_it_votes_on(workshop, facilitator, phone, axe, shot):
+    """Define: a theme card folds out its visible ideas (read on demand); converge: an action card shows its sheet."""
+    _, zoe, errors = phone()
+    join(zoe, "Zoé", "habitant")
+    awa = Client(workshop["base"], {"code": workshop["code"]})
+    try:
+        awa.ok("join", {"op_id": new_op(), "pseudonym": "Awa", "group": "association"})
+        advance(facilitator, "lobby")
+        texts = ["Un bus de nuit jusqu'au centre-ville", "Des pistes cyclables séparées des voitures", "Un message à masquer"]
+        posted = [awa.ok("idea.post", {"op_id": new_op(), "text": text})["idea"] for text in texts]
+        paper = facilitator.ok("idea.post", {"op_id": new_op(), "text": "Une navette pour les anciens le samedi", "group": "agent"})["idea"]
+        late = awa.ok("idea.post", {"op_id": new_op(), "text": "Des vélos en libre service"})["idea"]
+        tree = awa.ok("idea.post", {"op_id": new_op(), "text": "Plus d'arbres dans les cours"})["idea"]
+        advance(facilitator, "diverge")
+        specs = [("Mobilités", "Relier le quartier au reste de la ville", ["temps de trajet divisé par deux"]), ("Nature en ville", "", [])]
+        mob, nature = (
+            facilitator.ok("theme.create", {"op_id": new_op(), "title": t, "objective": o, "criteria": c})["theme"] for t, o, c in specs
+        )
+        for idea in (*posted, paper):
+            facilitator.ok("idea.move", {"op_id": new_op(), "idea_id": idea["id"], "theme_id": mob["id"]})
+        facilitator.ok("idea.move", {"op_id": new_op(), "idea_id": tree["id"], "theme_id": nature["id"]})
+        facilitator.ok("idea.hide", {"op_id": new_op(), "idea_id": posted[2]["id"], "hidden": True})
+
+        phase_is(zoe, "define")
+        mobility = card(zoe, "Mobilités")
+        fold = mobility.locator("details.fold")
+        expect(fold.locator("summary")).to_have_text("Voir les idées de ce thème")
+        expect(fold.locator(".fold-idea")).to_have_count(0)  # nothing is sent before it is unfolded
+        fold.locator("summary").click()
+        ideas = fold.locator(".fold-idea")
+        expect(ideas).to_have_count(3)
+        expect(fold.locator("summary")).to_have_text("3 idées dans ce thème")
+        expect(ideas.locator(".fold-text")).to_have_text([texts[0], texts[1], "Une navette pour les anciens le samedi"])
+        expect(ideas.nth(0).locator(".fold-who")).to_have_text("association · Awa")
+        expect(ideas.nth(2).locator(".fold-who")).to_have_text("agent")  # typed in for someone: a group, no name
+        expect(fold).not_to_contain_text("Un message à masquer")  # hidden by the facilitator
+        expect(fold).not_to_contain_text("Plus d'arbres")  # another theme's
+        expect(card(zoe, "Nature en ville").locator(".fold-idea")).to_have_count(0)
+
+        # The facilitator files one more idea and rewrites the objective: the open fold follows.
+        facilitator.ok("idea.move", {"op_id": new_op(), "idea_id": late["id"], "theme_id": mob["id"]})
+        facilitator.ok("theme.update", {"op_id": new_op(), "theme_id": mob["id"], "objective": "Relier le quartier à toute la ville"})
+        expect(ideas).to_have_count(4)
+        expect(ideas.last.locator(".fold-text")).to_have_text("Des vélos en libre service")
+        expect(mobility.locator(".objective")).to_contain_text("à toute la ville")
+        # Folded and unfolded again: read again (hidden in the meantime: gone).
+        fold.locator("summary").click()
+        facilitator.ok("idea.hide", {"op_id": new_op(), "idea_id": posted[1]["id"], "hidden": True})
+        fold.locator("summary").click()
+        expect(ideas).to_have_count(3)
+        expect(fold).not_to_contain_text("pistes cyclables")
+        axe(zoe)
+        shoot(shot, zoe, "phone-03-define-ideas")
+
+        # 320 px with the text at 200 %: everything wraps, nothing scrolls sideways.
+        zoe.set_viewport_size({"width": 320, "height": 640})
+        zoe.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+        wide = "() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 321).map((e) => e.className || e.tagName)"
+        wait_until(
+            lambda: zoe.evaluate("() => document.documentElement.scrollWidth") <= 320 or print(zoe.evaluate(wide)),
+            message="no sideways scrolling at 200 %",
+        )
+        summary_box = fold.locator("summary").bounding_box()
+        assert summary_box["height"] >= 44 and summary_box["x"] + summary_box["width"] <= 321, summary_box
+        fold.locator("summary").scroll_into_view_if_needed()
+        zoe.evaluate("() => window.scrollBy(0, -40)")
+        shot(zoe, "phone-03c-define-320px-200pct", full_page=False)
+        zoe.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+        zoe.set_viewport_size({"width": 360, "height": 740})
+
+        # Converge: an action card shows its sheet as the facilitator fills it.
+        advance(facilitator, "define", kept_theme_ids=[mob["id"]])
+        phase_is(zoe, "converge")
+        action = facilitator.ok("action.propose", {"op_id": new_op(), "theme_id": mob["id"], "title": "Une navette le soir"})["action"]
+        sheet = {
+            "description": "De 20 h à minuit, toutes les 30 minutes",
+            "owner": "Mairie, service mobilités",
+            "partners": ["Keolis", "Centre social"],
+            "deadline": "juin 2027",
+            "resources": "40 000 € par an",
+            "indicators": ["voyageurs par soir"],
+        }
+        facilitator.ok("action.update", {"op_id": new_op(), "action_id": action["id"], **sheet})
+        navette = card(zoe, "Une navette le soir")
+        expect(navette.locator(".description")).to_have_text(sheet["description"])
+        expect(navette.locator(".sheet-row[data-field=owner]")).to_have_text("Porteur :Mairie, service mobilités")
+        expect(navette.locator(".sheet-row[data-field=deadline]")).to_have_text("Échéance :juin 2027")
+        expect(navette.locator(".sheet-row[data-field=partners] dd")).to_have_text("Keolis, Centre social")
+        expect(navette.locator(".sheet-row[data-field=resources] dd")).to_have_text("40 000 € par an")
+        expect(navette.locator(".sheet-row[data-field=indicators] dd")).to_have_text("voyageurs par soir")
+        # the kept theme's heading folds out its ideas too
+        group = zoe.locator(".theme-group", has_text="Mobilités")
+        group.locator("details.fold > summary").first.click()
+        expect(group.locator(".fold-idea")).to_have_count(3)
+        axe(zoe)
+        shoot(shot, zoe, "phone-04-converge")
+        assert errors == []
+    finally:
+        awa.close()
+
+
 def test_first_load_is_light(workshop, new_context):
     """HTML + CSS + JS of the first load, gzipped (-9), socket.io included: at most 60 KB."""
     ctx = new_context("phone")

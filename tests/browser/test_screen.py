@@ -327,9 +327,9 @@ def test_define_converge_and_closed(workshop, projector, people, axe, shot):
 
     people.do("tallies.reveal", revealed=True)
     expect(page.locator("#sc-results-hidden")).to_have_count(0)
-    expect(cards.nth(0).locator(".theme-dots")).to_have_text("6 gommettes")
-    expect(cards.nth(1).locator(".theme-dots")).to_have_text("1 gommette")
-    expect(cards.nth(2).locator(".theme-dots")).to_have_text("3 gommettes")
+    # revealed: in the server's ranking
+    expect(cards.locator(".theme-title")).to_have_text(["Vivre ensemble", "Participation", "Mobilités"])
+    expect(cards.locator(".theme-dots")).to_have_text(["6 gommettes", "3 gommettes", "1 gommette"])
     assert_fits_without_scrolling(page)
     assert_no_controls(page)
     shot(page, "screen-03-define")
@@ -450,3 +450,253 @@ def test_reduced_motion_and_english(workshop, people, new_context):
     assert note.evaluate("e => getComputedStyle(e).animationName") == "none"
     expect(page.locator("#sc-idea-count")).to_have_text("1 idea")
     expect(page.locator("#sc-people")).to_have_text("1 participant")
+
+
+# ----------------------------------------------------------------------------- a readable projector
+
+BODY_TEXT = ".theme-objective, .theme-criteria li, .theme-idea, .theme-empty, .action-desc, .action-sheet, .action-theme"
+SPEC_60 = [
+    ("Emploi et formation", "Chaque jeune du quartier trouve une formation ou un emploi", ["100 jeunes accompagnés", "taux d'emploi"]),
+    ("Cadre de vie", "Des rues propres, ombragées et sûres", ["nombre d'arbres plantés", "sentiment de sécurité"]),
+    ("Participation", "Les habitants décident avec les élus", ["un conseil citoyen par quartier"]),
+    ("Mobilités", "Relier le quartier au reste de la ville", ["temps de trajet divisé par deux"]),
+    ("Services publics", "Des services ouverts quand les habitants sont là", ["horaires élargis"]),
+]
+
+
+def body_font_sizes(page, selector: str = BODY_TEXT) -> list[float]:
+    """Computed font sizes (px) of the body text that is on screen."""
+    return page.eval_on_selector_all(
+        selector, "els => els.filter(e => e.getClientRects().length).map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+
+
+def assert_nothing_overflows(page) -> None:
+    """Every element shown lies inside the viewport, and every idea inside its card's frame (nothing cut)."""
+    out = page.evaluate(
+        """() => {
+            const W = innerWidth, H = innerHeight, bad = [];
+            for (const e of document.body.querySelectorAll('*')) {
+                if (!e.getClientRects().length || e.closest('.visually-hidden, .skip-link')) continue;
+                const r = e.getBoundingClientRect();
+                if (r.width && r.height && (r.left < -1 || r.top < -1 || r.right > W + 1 || r.bottom > H + 1)) bad.push(e.className || e.tagName);
+            }
+            for (const f of document.querySelectorAll('.theme-ideas-frame, .rows-frame')) {
+                const fr = f.getBoundingClientRect();
+                for (const i of f.querySelectorAll('.theme-idea, .action')) {
+                    if (!i.getClientRects().length) continue;
+                    const r = i.getBoundingClientRect();
+                    if (r.bottom > fr.bottom + 1 || r.right > fr.right + 1) bad.push('cut: ' + i.textContent.slice(0, 30));
+                }
+            }
+            return bad;
+        }"""
+    )
+    assert out == [], out
+
+
+def assert_pages_use_the_space(page, frames: str = ".theme-ideas-frame", items: str = ".theme-idea") -> int:
+    """Where a list turns into pages, the first hidden item would not have fitted; returns how many lists have pages."""
+    result = page.evaluate(
+        """([frames, items]) => {
+            let paged = 0; const wasted = [];
+            for (const f of document.querySelectorAll(frames)) {
+                if (!f.getClientRects().length) continue;
+                const all = [...f.querySelectorAll(items)];
+                const shown = all.filter(i => !i.hidden);
+                if (shown.length === all.length) continue;
+                paged++;
+                const next = all[all.indexOf(shown[shown.length - 1]) + 1] || all[0];
+                next.hidden = false;
+                const fits = next.getBoundingClientRect().bottom <= f.getBoundingClientRect().bottom + 1;
+                next.hidden = true;
+                if (fits) wasted.push(next.textContent.slice(0, 40));
+            }
+            return {paged, wasted};
+        }""",
+        [frames, items],
+    )
+    assert result["wasted"] == [], f"room was left for: {result['wasted']}"
+    return result["paged"]
+
+
+def themed_room(people, n_ideas: int, spec=SPEC_60, unsorted: int = 0):
+    """Diverge with n_ideas from ten phones, then define with the themes of ``spec`` and the ideas filed round-robin."""
+    phones = [people.phone(f"P{n}", ("habitant", "élu·e", "association", "agent")[n % 4]) for n in range(10)]
+    people.do("phase.advance", expected_phase="lobby")
+    ideas = [post(phones[n % 10], f"{IDEAS[n % len(IDEAS)]} (n° {n + 1})") for n in range(n_ideas)]
+    people.do("phase.advance", expected_phase="diverge")
+    themes = [people.do("theme.create", title=t, objective=o, criteria=c)["theme"] for t, o, c in spec]
+    for n, idea in enumerate(ideas[: n_ideas - unsorted]):
+        people.do("idea.move", idea_id=idea["id"], theme_id=themes[n % len(themes)]["id"])
+    return phones, themes, ideas
+
+
+def test_define_on_the_projector_is_readable_and_uses_the_space(workshop, projector, people, axe, shot):
+    """60 ideas under 5 themes at 1080p: body text ≥ 28 px, nothing cut, pages instead of "and N more"."""
+    page = projector
+    phones, themes, ideas = themed_room(people, 60, unsorted=6)
+    cards = page.locator("#sc-themes .theme")
+    expect(cards).to_have_count(6)  # five themes and the unsorted ideas
+    expect(page.locator("#sc-themes .theme-idea")).to_have_count(60)  # every idea is on the board, some on later pages
+    shown = "() => [...document.querySelectorAll('#sc-themes .theme-idea')].filter(e => e.getClientRects().length).length"
+    page.wait_for_function(f"() => ({shown})() >= 18")
+
+    sizes = body_font_sizes(page)
+    assert sizes and min(sizes) >= 28, sorted(set(sizes))
+    title = page.eval_on_selector("#sc-themes .theme-title", "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert title >= 1.3 * min(sizes), (title, min(sizes))
+    assert_nothing_overflows(page)
+    assert_fits_without_scrolling(page)
+    assert not re.search(r"et \d+ de plus", page.locator("#sc-view").inner_text())
+    assert page.locator(".more").count() == 0
+    paged = assert_pages_use_the_space(page)
+    assert paged >= 1  # twelve ideas a theme do not fit at 28 px: they turn in pages
+    pagers = page.eval_on_selector_all(".theme-pager", "els => els.filter(e => e.getClientRects().length).map(e => e.textContent)")
+    assert pagers and all(re.fullmatch(r"Idées 1 à \d+ sur 1[0-2]", p) for p in pagers), pagers
+    # a card's objective and criteria are there in full
+    first = cards.nth(0)
+    expect(first).to_contain_text("Chaque jeune du quartier trouve une formation ou un emploi")
+    expect(first).to_contain_text("taux d'emploi")
+    assert_no_controls(page)
+    shot(page, "screen-03-define-60-ideas")
+    axe(page)
+
+    # A 1366×768 projector: the same board, scaled, nothing cut.
+    page.evaluate("() => { document.getElementById('sc-themes').dataset.before = 'resize'; }")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.wait_for_function("() => !document.getElementById('sc-themes').dataset.before")  # laid out again for this size
+    assert_nothing_overflows(page)
+    assert_fits_without_scrolling(page)
+    assert min(body_font_sizes(page)) >= 28 * 768 / 1080 - 0.5
+    assert_pages_use_the_space(page)
+    shot(page, "screen-03-define-768")
+
+
+def test_define_with_room_to_spare_shows_every_idea_larger(workshop, projector, people):
+    """Few ideas: all of them, no pager, and the type grows into the free space."""
+    page = projector
+    themed_room(people, 9, spec=SPEC_60[:3])
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#sc-themes .theme-idea')].filter(e => e.getClientRects().length).length === 9"
+    )
+    expect(page.locator(".theme-pager:not([hidden])")).to_have_count(0)
+    assert min(body_font_sizes(page)) > 32  # grown above the 28 px floor
+    assert_nothing_overflows(page)
+
+
+def test_revealed_results_follow_the_server_ranking_with_ties(workshop, projector, people, axe, shot):
+    """Define then converge: revealed results sorted by dots in the server's ranking, ties marked "ex æquo"."""
+    page = projector
+    phones, themes, ideas = themed_room(people, 20, spec=SPEC_60[:4])
+    # Mobilités 4, Cadre de vie 3, Participation 3 (a tie), Emploi 0
+    for phone, theme, dots in (
+        (phones[0], 3, 2),
+        (phones[1], 3, 2),
+        (phones[2], 1, 2),
+        (phones[3], 1, 1),
+        (phones[4], 2, 2),
+        (phones[5], 2, 1),
+    ):
+        vote(phone, "theme", themes[theme]["id"], dots)
+    people.do("tallies.reveal", revealed=True)
+    cards = page.locator("#sc-themes .theme[data-theme-id]")
+    expect(cards.locator(".theme-dots")).to_have_text(["4 gommettes", "3 gommettes", "3 gommettes", "Aucune gommette"])
+    ranking = people.facilitator.ok("snapshot")["rounds"][0]["ranking"]["theme"]
+    shown = [int(i) for i in cards.evaluate_all("els => els.map(e => e.dataset.themeId)")]
+    assert shown[: len(ranking)] == ranking, (shown, ranking)
+    expect(cards.nth(0).locator(".tie")).to_have_count(0)
+    expect(cards.nth(1).locator(".tie")).to_have_text("ex æquo")
+    expect(cards.nth(2).locator(".tie")).to_have_text("ex æquo")
+    expect(cards.locator(".rank-badge")).to_have_count(3)  # no place for a theme nobody voted for
+    expect(cards.nth(2).locator(".rank-badge")).to_contain_text("2")
+    assert_nothing_overflows(page)
+    shot(page, "screen-03-define-results")
+
+    # converge: action cards with their sheet, then the ranking
+    people.do("phase.advance", expected_phase="define", kept_theme_ids=[themes[3]["id"], themes[1]["id"]])
+    sheets = [
+        (
+            "Une navette le soir",
+            themes[3],
+            {"owner": "Mairie", "deadline": "juin 2027", "partners": ["Keolis"], "description": "De 20 h à minuit"},
+        ),
+        ("Des vélos en libre service", themes[3], {"owner": "Métropole", "resources": "80 000 €"}),
+        (
+            "Planter 200 arbres",
+            themes[1],
+            {"owner": "Service des espaces verts", "deadline": "hiver 2027", "indicators": ["arbres plantés"]},
+        ),
+        ("Un éclairage des cheminements", themes[1], {}),
+    ]
+    actions = []
+    for title, theme, sheet in sheets:
+        action = people.do("action.propose", theme_id=theme["id"], title=title)["action"]
+        if sheet:
+            people.do("action.update", action_id=action["id"], **sheet)
+        actions.append(action)
+    cards = page.locator("#sc-actions .action-card")
+    expect(cards).to_have_count(4)
+    navette = page.locator(f"#sc-actions .action-card[data-action-id='{actions[0]['id']}']")
+    expect(navette.locator(".action-sheet")).to_contain_text("Porteur : Mairie")
+    expect(navette.locator(".action-sheet")).to_contain_text("Échéance : juin 2027")
+    expect(navette.locator(".action-desc")).to_have_text("De 20 h à minuit")
+    sizes = body_font_sizes(page)
+    assert sizes and min(sizes) >= 28, sizes
+    assert_nothing_overflows(page)
+    shot(page, "screen-04-converge-sheets")
+    # arbres 3, navette 3 (a tie), vélos 1, éclairage 0
+    for phone, action, dots in ((phones[0], 2, 2), (phones[1], 2, 1), (phones[2], 0, 2), (phones[3], 0, 1), (phones[4], 1, 1)):
+        vote(phone, "action", actions[action]["id"], dots)
+    people.do("tallies.reveal", revealed=True)
+    rows = page.locator("#sc-actions .rank-row")
+    expect(rows.locator(".action-dots")).to_have_text(["3 gommettes", "3 gommettes", "1 gommette", "Aucune gommette"])
+    ranking = people.facilitator.ok("snapshot")["rounds"][0]["ranking"]["action"]
+    shown = [int(i) for i in rows.evaluate_all("els => els.map(e => e.dataset.actionId)")]
+    assert shown[: len(ranking)] == ranking, (shown, ranking)
+    expect(rows.nth(0).locator(".tie")).to_have_text("ex æquo")
+    expect(rows.nth(1).locator(".tie")).to_have_text("ex æquo")
+    expect(rows.nth(2).locator(".tie")).to_have_count(0)
+    expect(rows.locator(".rank-badge > [aria-hidden]")).to_have_text(["1", "1", "3"])
+    expect(rows.nth(0).locator(".action-theme")).to_contain_text("Porteur")
+    assert min(body_font_sizes(page)) >= 28
+    assert_nothing_overflows(page)
+    assert_fits_without_scrolling(page)
+    assert_no_controls(page)
+    shot(page, "screen-04-converge-results")
+    axe(page)
+
+
+def test_many_actions_turn_into_pages_of_readable_cards(workshop, projector, people):
+    """Converge with 24 action sheets: cards at ≥ 28 px, pages that use the space, never "and N more"."""
+    page = projector
+    _, themes, _ = themed_room(people, 4, spec=SPEC_60[:2])
+    people.do("phase.advance", expected_phase="define", kept_theme_ids=[t["id"] for t in themes])
+    for n in range(24):
+        action = people.do("action.propose", theme_id=themes[n % 2]["id"], title=f"Action concrète numéro {n + 1} pour le quartier")[
+            "action"
+        ]
+        if n % 3 == 0:
+            people.do(
+                "action.update",
+                action_id=action["id"],
+                owner="Centre social",
+                deadline="2027",
+                description="Une description de deux lignes",
+            )
+    expect(page.locator("#sc-actions .action-card")).to_have_count(24)
+    expect(page.locator("#sc-board-pager")).to_have_text(re.compile(r"^Actions 1 à \d+ sur 24$"))
+    assert min(body_font_sizes(page)) >= 28
+    assert_nothing_overflows(page)
+    assert assert_pages_use_the_space(page, ".rows-frame", ".action-card") == 1
+    assert not re.search(r"et \d+ de plus", page.locator("#sc-view").inner_text())
+    # the page turns on its own (every 12 s), to the next actions
+    first = page.eval_on_selector_all(
+        "#sc-actions .action-card", "els => els.filter(e => e.getClientRects().length).map(e => e.dataset.actionId)"
+    )
+    expect(page.locator("#sc-board-pager")).not_to_have_text(re.compile(r"^Actions 1 à"), timeout=15_000)
+    then = page.eval_on_selector_all(
+        "#sc-actions .action-card", "els => els.filter(e => e.getClientRects().length).map(e => e.dataset.actionId)"
+    )
+    assert then and not set(first) & set(then), (first, then)
+    assert_nothing_overflows(page)

@@ -7,6 +7,7 @@ they share (who is calling, what changed, the exactly-once transaction and the
 - :mod:`.workshops` — creating a workshop, who a connection is, joining, the projector's QR code;
 - :mod:`.ideas` — posting, editing, withdrawing, hiding, merging, filing ideas;
 - :mod:`.themes` — themes, objectives and criteria;
+- :mod:`.theme_ideas` — a theme's visible ideas, read on demand by phones;
 - :mod:`.actions` — actions and their sheets;
 - :mod:`.voting` — dot votes and tallies;
 - :mod:`.rounds` — phases, reveal, timer, preview, new rounds;
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from ..errors import WorkshopError
 from ..storage.db import Database
-from . import actions, ideas, privacy, restitution, rounds, snapshots, themes, voting, workshops
+from . import actions, ideas, privacy, restitution, rounds, snapshots, theme_ideas, themes, voting, workshops
 from .base import FACILITATOR, GUEST, PARTICIPANT, ROLES, SCREEN, Actor, Change, Outcome
 from .queries import FLOOD_LIMIT, FLOOD_WINDOW
 from .snapshots import ACTION_STATUSES, RULES, SnapshotCache
@@ -60,6 +61,7 @@ class WorkshopService:
     create_theme = themes.create_theme
     update_theme = themes.update_theme
     delete_theme = themes.delete_theme
+    theme_ideas = theme_ideas.theme_ideas
     # actions
     propose_action = actions.propose_action
     update_action = actions.update_action

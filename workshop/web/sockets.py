@@ -28,6 +28,7 @@ from ..services import (
     restitution,
     rounds,
     snapshots,
+    theme_ideas,
     themes,
     voting,
     workshops,
@@ -73,6 +74,7 @@ WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
 READ_EVENTS: dict[str, Callable[..., dict]] = {
     "snapshot": snapshots.snapshot,
     "phase.preview": rounds.preview_synthesis,
+    "theme.ideas": theme_ideas.theme_ideas,
 }
 
 

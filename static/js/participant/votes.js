@@ -2,6 +2,7 @@
 import { h, t, plural } from "../lib/dom.js";
 import { values } from "../lib/store.js";
 import { store, S, link, view, settings, norm, pendingOf, toast, syncList, syncCards } from "./common.js";
+import { themeBody, actionBody, themeIdeas } from "./cards.js";
 
 function pendingVotes(kind) {
   var out = {};
@@ -55,7 +56,7 @@ function voteCard(kind, item, tag) {
   var pips = h("span", { class: "pips", "aria-hidden": "true" });
   var el = h("article", { class: "card vote-card", dataset: { id: item.id, kind: kind } }, titleEl, body, tally,
     h("div", { class: "controls" }, minus, h("span", { class: "mine-box" }, count, pips), plus));
-  var current = item, state = null, bodySig = null;
+  var current = item, state = null;
   function press(delta) {
     return function () {
       var btn = delta > 0 ? plus : minus;
@@ -71,20 +72,7 @@ function voteCard(kind, item, tag) {
   el.update = function (it, vs, tallies) {
     current = it; state = vs;
     if (titleEl.textContent !== it.title) titleEl.textContent = it.title;
-    var sig = kind === "theme" ? JSON.stringify([it.objective, it.criteria]) : JSON.stringify([it.description]);
-    if (sig !== bodySig) {
-      bodySig = sig;
-      body.textContent = "";
-      if (kind === "theme") {
-        if (it.objective) body.appendChild(h("p", { class: "objective" }, h("strong", {}, t("objective") + " : "), it.objective));
-        if (it.criteria && it.criteria.length) {
-          body.appendChild(h("p", { class: "crit-label" }, t("criteria")));
-          body.appendChild(h("ul", { class: "criteria" }, it.criteria.map(function (c) { return h("li", {}, c); })));
-        }
-      } else if (it.description) {
-        body.appendChild(h("p", { class: "description" }, it.description));
-      }
-    }
+    if (kind === "theme") themeBody(body, it); else actionBody(body, it);
     var mine = vs.mine[it.id] || 0;
     var label = t("my_dots", { n: mine });
     if (count.textContent !== label) count.textContent = label;
@@ -163,7 +151,7 @@ export function buildConverge() {
       var list = h("div", { class: "cards" });
       var pend = h("ul", { class: "pending-list" });
       var none = h("p", { class: "hint" }, t("no_actions"));
-      var sec = h("section", { class: "theme-group", dataset: { id: th.id }, "aria-labelledby": "kt-" + th.id }, head, obj, none, list, pend);
+      var sec = h("section", { class: "theme-group", dataset: { id: th.id }, "aria-labelledby": "kt-" + th.id }, head, obj, themeIdeas(th.id), none, list, pend);
       head.id = "kt-" + th.id;
       sec.update = function (theme, r, actions, vs, pendingProposals) {
         head.textContent = theme.title;
