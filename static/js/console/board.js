@@ -145,7 +145,7 @@ function paneHead(r, theme, total, shown, editable, readonly, headId) {
   const count = h("p", { class: "pane-count" }, shown === total ? plural("n_ideas", total) : t("filter_count", { n: shown, total: total }));
   if (!theme) {
     return h("div", { class: "pane-head" }, h("div", { class: "pane-title" }, h("h4", { id: headId }, t("unsorted")), count,
-      readonly ? null : h("p", { class: "count-line" }, wallCount(r))));
+      readonly ? null : h("p", { class: "count-line pane-total" }, wallCount(r))));
   }
   return h("div", { class: "pane-head theme-head" + (theme.kept ? " is-kept" : "") },
     h("button", { type: "button", class: "small linkish back", "data-key": "back-unsorted", onclick: () => { show(r, null); focusLater('[data-key="target-unsorted"]'); } },
@@ -358,7 +358,7 @@ function target(r, theme, count, open, editable, position) {
       h("span", { class: "target-name", id: nameId }, theme ? position + ". " + theme.title : t("unsorted")),
       h("span", { class: "target-meta" },
         h("span", { class: "target-count" }, plural("n_ideas", count)),
-        tl ? h("span", { class: "badge dots" }, "● " + plural("n_dots", tl.dots)) : null,
+        tl ? h("span", { class: "badge dots" + (tl.dots ? "" : " is-zero") }, "● " + plural("n_dots", tl.dots)) : null,
         theme && theme.kept ? h("span", { class: "badge kept" }, "★ " + t("theme_kept")) : null)));
   return li;
 }

@@ -78,7 +78,11 @@ function buildCard(r, idea, merged, opts) {
     h("p", { class: "idea-meta" },
       authorLine(idea) ? h("span", { class: "idea-author" }, authorLine(idea)) : null,
       idea.count > 1 ? h("span", { class: "badge count" }, plural("people", idea.count)) : null,
-      idea.on_behalf ? h("span", { class: "badge behalf" }, "✎ " + t("on_behalf")) : null,
+      idea.on_behalf
+        ? (opts.compact
+            ? h("span", { class: "badge behalf", title: t("on_behalf") }, "✎", h("span", { class: "visually-hidden" }, " " + t("on_behalf")))
+            : h("span", { class: "badge behalf" }, "✎ " + t("on_behalf")))
+        : null,
       idea.hidden ? h("span", { class: "badge hidden-badge" }, "⊘ " + t("hidden")) : null,
       isSource ? h("span", { class: "badge source-badge" }, t("merge_source")) : null),
     h("div", { class: "assist-slot", hidden: true })));
