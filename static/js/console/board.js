@@ -118,7 +118,7 @@ export function boardView(r, readonly) {
     inPane.length ? filterBox(r, readonly) : null,
     editable && inPane.length ? selectionBar(r, theme, shown) : null,
     list.length
-      ? h("ol", { class: "sort-list", id: listId, "aria-labelledby": headId, "data-drop": theme ? String(theme.id) : "" }, list)
+      ? h("ol", { class: "sort-list", id: listId, "aria-labelledby": headId, "data-drop": editable ? (theme ? String(theme.id) : "") : null }, list)
       : h("p", { class: "empty pane-empty" }, inPane.length ? t("no_match") : theme ? t("theme_empty") : t("all_sorted")));
   const scroller = pane.lastChild;
   keepScroll(scroller, (readonly ? "ro:" : "") + r.id + ":" + (theme ? theme.id : UNSORTED));

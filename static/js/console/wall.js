@@ -70,22 +70,6 @@ function buildCard(r, idea, merged, opts) {
   } else if (opts.number) {
     card.appendChild(h("p", { class: "idea-number" }, t("idea_number", { n: opts.number })));
   }
-  card.appendChild(h("div", { class: "idea-body" },
-    h("p", { class: "idea-text", id: textId }, idea.text),
-    merged && merged.length
-      ? h("p", { class: "idea-merged" }, h("span", { class: "im-label" }, t("merged_also")), " ", merged.map((m) => "« " + m.text + " »").join(" "))
-      : null,
-    h("p", { class: "idea-meta" },
-      authorLine(idea) ? h("span", { class: "idea-author" }, authorLine(idea)) : null,
-      idea.count > 1 ? h("span", { class: "badge count" }, plural("people", idea.count)) : null,
-      idea.on_behalf
-        ? (opts.compact
-            ? h("span", { class: "badge behalf", title: t("on_behalf") }, "✎", h("span", { class: "visually-hidden" }, " " + t("on_behalf")))
-            : h("span", { class: "badge behalf" }, "✎ " + t("on_behalf")))
-        : null,
-      idea.hidden ? h("span", { class: "badge hidden-badge" }, "⊘ " + t("hidden")) : null,
-      isSource ? h("span", { class: "badge source-badge" }, t("merge_source")) : null),
-    h("div", { class: "assist-slot", hidden: true })));
   const tools = h("div", { class: "idea-tools" });
   if (source) {
     if (!isSource && !idea.merged_into && !idea.withdrawn && idea.round_id === source.round_id) {
@@ -107,7 +91,26 @@ function buildCard(r, idea, merged, opts) {
         onclick: () => startMerge(idea.id) }, t("merge")));
     }
   }
-  if (tools.firstChild) card.appendChild(tools);
+  const meta = h("p", { class: "idea-meta" },
+      authorLine(idea) ? h("span", { class: "idea-author" }, authorLine(idea)) : null,
+      idea.count > 1 ? h("span", { class: "badge count" }, plural("people", idea.count)) : null,
+      idea.on_behalf
+        ? (opts.compact
+            ? h("span", { class: "badge behalf", title: t("on_behalf") }, "✎", h("span", { class: "visually-hidden" }, " " + t("on_behalf")))
+            : h("span", { class: "badge behalf" }, "✎ " + t("on_behalf")))
+        : null,
+      idea.hidden ? h("span", { class: "badge hidden-badge" }, "⊘ " + t("hidden")) : null,
+      isSource ? h("span", { class: "badge source-badge" }, t("merge_source")) : null);
+  // On the board (compact), the buttons share the meta line: a card stays two lines high.
+  const foot = opts.compact && tools.firstChild ? h("div", { class: "idea-foot" }, meta, tools) : meta;
+  card.appendChild(h("div", { class: "idea-body" },
+    h("p", { class: "idea-text", id: textId }, idea.text),
+    merged && merged.length
+      ? h("p", { class: "idea-merged" }, h("span", { class: "im-label" }, t("merged_also")), " ", merged.map((m) => "« " + m.text + " »").join(" "))
+      : null,
+    foot,
+    h("div", { class: "assist-slot", hidden: true })));
+  if (foot === meta && tools.firstChild) card.appendChild(tools);
   if (opts.choosing && opts.chooser && !source) card.appendChild(opts.chooser(idea, textId));
   if (movable && opts.onPointerDown) {
     card.appendChild(h("span", { class: "drag-handle", "aria-hidden": "true" }, "⠿"));
