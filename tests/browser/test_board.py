@@ -165,9 +165,9 @@ def test_300_ideas_and_12_themes_fit_a_laptop(workshop, new_context, clients, sh
     times = page.evaluate("() => window.workshopBoard.times.slice()")
     median = sorted(times)[len(times) // 2]
     print(f"\nboard re-render with 300 ideas, 12 themes: {len(times)} renders, median {median:.1f} ms, max {max(times):.1f} ms")
-    # Measured on an idle 2-CPU machine: median 30-55 ms, style and layout included (300 rebuilt cards: 150-550 ms).
-    # The bound leaves room for a loaded machine (the suite runs beside others).
-    assert times and median < 250 and max(times) < 1000, times
+    # Measured on a 2-CPU machine under load (load average 8-13): median 90-200 ms, style and layout included;
+    # rebuilding the 300 cards instead took 150-550 ms. The bound leaves room for a loaded CI machine.
+    assert times and median < 300 and max(times) < 1500, times
 
     pane.evaluate("(l) => { l.scrollTop = 0; }")
     # axe-core checks the same board at 60 ideas (test_creating_a_theme_…): over 300 cards it takes minutes.

@@ -62,11 +62,11 @@ function buildCard(r, idea, merged, opts) {
   const card = h("li", { class: cls, "data-idea-id": String(idea.id) });
   if (opts.selectable && !ui.merging) {
     const boxId = "pick-" + idea.id;
-    card.appendChild(h("div", { class: "idea-pick" },
+    card.appendChild(h("label", { class: "idea-pick" },
       h("input", { type: "checkbox", id: boxId, class: "pick", "data-key": boxId, "data-idea-id": String(idea.id), checked: !!opts.selected,
         "aria-describedby": textId }),
-      h("label", { for: boxId, class: "pick-label" }, h("span", { class: "visually-hidden" }, t("select_idea") + " "),
-        opts.number ? t("idea_number", { n: opts.number }) : "")));
+      h("span", { class: "visually-hidden" }, t("select_idea") + " "),
+      h("span", { class: "pick-label" }, opts.number ? t("idea_number", { n: opts.number }) : "")));
   } else if (opts.number) {
     card.appendChild(h("p", { class: "idea-number" }, t("idea_number", { n: opts.number })));
   }
