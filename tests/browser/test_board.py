@@ -72,9 +72,14 @@ def seed(workshop, clients, ideas: int, themes: int) -> dict:
     fac = example_client.Client(workshop["base"], {"facilitator_token": workshop["token"]})
     clients.append(fac)
     fac.ok("phase.advance", {"op_id": new_op(), "expected_phase": "lobby"})
-    posted = [fac.ok("idea.post", {"op_id": new_op(), "text": idea_text(n), "group": GROUPS[n % len(GROUPS)]})["idea"] for n in range(ideas)]
+    posted = [
+        fac.ok("idea.post", {"op_id": new_op(), "text": idea_text(n), "group": GROUPS[n % len(GROUPS)]})["idea"] for n in range(ideas)
+    ]
     fac.ok("phase.advance", {"op_id": new_op(), "expected_phase": "diverge"})
-    made = [fac.ok("theme.create", {"op_id": new_op(), "title": title, "objective": f"Objectif : {title.lower()}"})["theme"] for title in THEMES[:themes]]
+    made = [
+        fac.ok("theme.create", {"op_id": new_op(), "title": title, "objective": f"Objectif : {title.lower()}"})["theme"]
+        for title in THEMES[:themes]
+    ]
     return {"fac": fac, "ideas": posted, "themes": made}
 
 
@@ -340,11 +345,17 @@ def test_touch_drag_with_the_handle(workshop, new_context, clients):
     start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     end = (dest["x"] + dest["width"] / 2, dest["y"] + dest["height"] / 2)
     # A finger on the handle: pointer events of type "touch", dispatched as Chromium does.
-    handle.dispatch_event("pointerdown", {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "button": 0, "clientX": start[0], "clientY": start[1]})
+    handle.dispatch_event(
+        "pointerdown", {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "button": 0, "clientX": start[0], "clientY": start[1]}
+    )
     for k in (0.3, 0.7, 1.0):
         x, y = start[0] + (end[0] - start[0]) * k, start[1] + (end[1] - start[1]) * k
-        card(page, idea["id"]).dispatch_event("pointermove", {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "clientX": x, "clientY": y})
+        card(page, idea["id"]).dispatch_event(
+            "pointermove", {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "clientX": x, "clientY": y}
+        )
     expect(target(page, THEMES[2])).to_have_class(re.compile("is-over"))
-    card(page, idea["id"]).dispatch_event("pointerup", {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "clientX": end[0], "clientY": end[1]})
+    card(page, idea["id"]).dispatch_event(
+        "pointerup", {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "clientX": end[0], "clientY": end[1]}
+    )
     expect(target(page, THEMES[2])).to_contain_text("1 idée")
     assert theme_of(room["fac"], idea["id"]) == room["themes"][2]["id"]
