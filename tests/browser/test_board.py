@@ -116,7 +116,7 @@ def in_viewport(page, locator) -> bool:
 
 def save(shot, page, name: str, docs: bool = False):
     """A screenshot of the window as the facilitator sees it (page scrolled to the top)."""
-    page.evaluate("() => window.scrollTo(0, 0)")
+    page.evaluate("() => { window.scrollTo(0, 0); const l = document.getElementById('sort-list'); if (l) l.scrollTop = 0; }")
     path = shot(page, name, full_page=False)
     if docs:
         shutil.copy(path, ROOT / "docs" / "screenshots" / f"{name}.png")
