@@ -109,24 +109,41 @@ export function boardView(r, readonly) {
     onChoose: chooseFor, chooser: (idea, textId) => chooser(r, idea, textId), onPointerDown: startPointer
   });
   const list = shown.map((i) => { keep[i.id] = true; return ideaCard(r, i, merged[i.id], opts(i)); });
-  pruneCards(keep);
+  if (!readonly) pruneCards(keep);
   const listId = readonly ? "ro-list-" + r.id : "sort-list";
   const headId = readonly ? "ro-pane-h-" + r.id : "pane-heading";
-  const pane = h("section", { class: "pane sort-pane", "aria-labelledby": headId },
+  const viewKey = (readonly ? "ro:" : "") + r.id + ":" + (theme ? theme.id : UNSORTED);
+  let scroller;
+  if (list.length) {
+    // The list stays in the document between renders (only the cards that changed move): no relayout of 300 cards.
+    scroller = persistent("board-list:" + viewKey, () => {
+      const ol = h("ol", { class: "sort-list", id: listId });
+      keepScroll(ol, viewKey);
+      return ol;
+    });
+    scroller.setAttribute("aria-labelledby", headId);
+    if (editable) scroller.setAttribute("data-drop", theme ? String(theme.id) : ""); else scroller.removeAttribute("data-drop");
+    patch(scroller, list);
+    restoreScroll(scroller, viewKey);
+  } else {
+    scroller = h("p", { class: "empty pane-empty" }, inPane.length ? t("no_match") : theme ? t("theme_empty") : t("all_sorted"));
+  }
+  const pane = persistent("board-pane:" + (readonly ? "ro" : "live"), () => h("section", { class: "pane sort-pane" }));
+  pane.setAttribute("aria-labelledby", headId);
+  patch(pane, [
     paneHead(r, theme, inPane.length, shown.length, editable, readonly, headId),
     editable && !theme ? assistPanel(r) : null,
     inPane.length ? filterBox(r, readonly) : null,
     editable && inPane.length ? selectionBar(r, theme, shown) : null,
-    list.length
-      ? h("ol", { class: "sort-list", id: listId, "aria-labelledby": headId, "data-drop": editable ? (theme ? String(theme.id) : "") : null }, list)
-      : h("p", { class: "empty pane-empty" }, inPane.length ? t("no_match") : theme ? t("theme_empty") : t("all_sorted")));
-  const scroller = pane.lastChild;
-  keepScroll(scroller, (readonly ? "ro:" : "") + r.id + ":" + (theme ? theme.id : UNSORTED));
+    scroller]);
 
-  const root = h("div", { class: "board-area" + (readonly ? " is-readonly" : "") },
-    readonly ? null : h("h3", { id: "board-heading", class: "visually-hidden" }, t("board_title")),
+  const root = persistent("board-root:" + (readonly ? "ro" : "live"), () => h("div", { class: "board-area" + (readonly ? " is-readonly" : "") }));
+  const layout = persistent("board-layout:" + (readonly ? "ro" : "live"), () => h("div", { class: "board-layout" }));
+  patch(layout, [pane, targetsPane(r, themes, byTheme, theme, editable, readonly)]);
+  patch(root, [
+    readonly ? null : persistent("board-heading", () => h("h3", { id: "board-heading", class: "visually-hidden" }, t("board_title"))),
     readonly ? null : mergeBanner(r),
-    h("div", { class: "board-layout" }, pane, targetsPane(r, themes, byTheme, theme, editable, readonly)));
+    layout]);
   if (!readonly) fitLater(root);
   const built = performance.now() - t0;
   queueMicrotask(() => {
@@ -166,12 +183,24 @@ function paneHead(r, theme, total, shown, editable, readonly, headId) {
         : null));
 }
 
-/** The scroll position of a pane survives re-renders (the pane is rebuilt, the facilitator's place is not). */
+/** The scroll position of a list survives re-renders, and a list put back in the page (read-only board, another view). */
 const scrolls = {};
 function keepScroll(el, key) {
-  if (!el) return;
   el.addEventListener("scroll", () => { scrolls[key] = el.scrollTop; }, { passive: true });
-  if (scrolls[key]) queueMicrotask(() => { el.scrollTop = scrolls[key]; });
+}
+function restoreScroll(el, key) {
+  if (scrolls[key]) queueMicrotask(() => { if (Math.abs(el.scrollTop - scrolls[key]) > 1) el.scrollTop = scrolls[key]; });
+}
+
+/** Make parent's children exactly `children` (nulls skipped), moving only the nodes that are not already in place. */
+function patch(parent, children) {
+  const want = children.filter(Boolean);
+  const keep = new Set(want);
+  Array.from(parent.childNodes).forEach((n) => { if (!keep.has(n)) parent.removeChild(n); }); // stale ones first: the kept never move
+  want.forEach((node, i) => {
+    const at = parent.childNodes[i];
+    if (at !== node) parent.insertBefore(node, at || null);
+  });
 }
 
 /** The board fills the window from where it starts, so the themes are all in view without scrolling the page. */
