@@ -282,9 +282,9 @@ document.addEventListener("click", (e) => {
 
 function chooseFor(idea) {
   b.choosing = b.choosing === idea.id ? null : idea.id;
-  forget("chooser");
+  b.focusChooser = !!b.choosing; // focused once built (the render may come later than a timer)
   invalidate("work");
-  focusLater(b.choosing ? "#chooser-select" : '[data-key="classify-' + idea.id + '"]');
+  if (!b.choosing) focusLater('[data-key="classify-' + idea.id + '"]');
 }
 
 function chooser(r, idea, textId) {
@@ -301,6 +301,10 @@ function chooser(r, idea, textId) {
     } }, t("classify_confirm")),
     h("button", { type: "button", class: "small", "data-key": "chooser-cancel", onclick: () => chooseFor(idea) }, t("cancel")));
   box.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); chooseFor(idea); } });
+  if (b.focusChooser) {
+    b.focusChooser = false;
+    queueMicrotask(() => { if (sel.isConnected) sel.focus(); });
+  }
   return box;
 }
 
