@@ -41,7 +41,8 @@ function renderWork() {
     }
   }
   body.className = "phase-" + r.phase;
-  replace(body, content);
+  // The define board hands back the same (patched) element: left in place, its 300 cards are not re-laid out.
+  if (body.childNodes.length !== 1 || body.firstChild !== content) replace(body, content);
   announceCount(r);
 }
 

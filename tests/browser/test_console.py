@@ -77,7 +77,15 @@ def card(page, idea_id: int):
 
 
 def column(page, title: str):
-    return page.locator(".column", has=page.locator("h4", has_text=title))
+    """A theme's target on the define board (its title, ideas and dots)."""
+    return page.locator(".target", has=page.locator(".target-name", has_text=title))
+
+
+def open_theme(page, title: str):
+    """Open a theme in the board's pane: its ideas, objective, criteria, dots, edit and delete."""
+    column(page, title).locator(".target-open").click()
+    expect(page.locator(".theme-head h4")).to_have_text(title)
+    return page.locator(".sort-pane")
 
 
 def current_step(page):
@@ -194,33 +202,44 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
         ("Mobilités", "Relier le quartier au reste de la ville", "temps de trajet divisé par deux"),
     ):
         page.locator("#nt-title").fill(title)
+        page.locator(".nt-more summary").click()
         page.locator("#nt-objective").fill(objective)
         page.locator("#nt-criteria").fill(criteria)
         page.get_by_role("button", name="Créer le thème").click()
-        expect(column(page, title)).to_contain_text(objective)
+        expect(page.locator("#board-toasts")).to_contain_text(f"Thème « {title} » créé.")
+        expect(column(page, title)).to_be_visible()
     living, mobility = column(page, "Vivre ensemble"), column(page, "Mobilités")
-    expect(living.locator(".criteria li")).to_have_text(["3 lieux ouverts", "fréquentation mensuelle"])
+    pane = open_theme(page, "Vivre ensemble")
+    expect(pane.locator(".objective")).to_contain_text("Des lieux partagés dans chaque quartier")
+    expect(pane.locator(".criteria li")).to_have_text(["3 lieux ouverts", "fréquentation mensuelle"])
 
-    # Rename inline, then fix the criteria.
-    mobility.get_by_role("button", name="Modifier").click()
-    edit = mobility.locator("form.theme-edit")
+    # Rename, then fix the criteria.
+    pane = open_theme(page, "Mobilités")
+    pane.get_by_role("button", name="Modifier").click()
+    edit = pane.locator("form.theme-edit")
     edit.get_by_label("Titre").fill("Se déplacer")
     edit.get_by_role("button", name="Enregistrer").click()
     mobility = column(page, "Se déplacer")
-    expect(mobility.locator("h4")).to_have_text("Se déplacer")
-    expect(mobility.locator("form.theme-edit")).to_have_count(0)
+    expect(pane.locator(".theme-head h4")).to_have_text("Se déplacer")
+    expect(pane.locator("form.theme-edit")).to_have_count(0)
 
-    # Move ideas: drag and drop, and the select for keyboard and touch.
-    unsorted = page.locator(".unsorted-col")
+    # Move ideas: drag and drop, and "Classer…" (choose a theme, then confirm) for keyboard and touch.
+    column(page, "À classer").locator(".target-open").click()
     gardens = card(page, ideas[GARDENS]["id"])
-    expect(unsorted.locator(f'.idea[data-idea-id="{ideas[GARDENS]["id"]}"]')).to_be_visible()
-    gardens.drag_to(living.locator("ol.drop"))
-    expect(living.locator(f'.idea[data-idea-id="{ideas[GARDENS]["id"]}"]')).to_be_visible()
-    card(page, ideas[BUS]["id"]).get_by_label("Déplacer cette idée vers un thème").select_option(label="Se déplacer")
-    expect(mobility.locator(f'.idea[data-idea-id="{ideas[BUS]["id"]}"]')).to_be_visible()
-    page.locator(".idea", has_text=PAPER).get_by_label("Déplacer cette idée vers un thème").select_option(label="Vivre ensemble")
-    expect(living.locator(".idea", has_text=PAPER)).to_be_visible()
-    expect(living.locator(".col-count")).to_have_text("2 idées")
+    expect(gardens).to_be_visible()
+    gardens.drag_to(living, source_position={"x": 90, "y": 14})
+    expect(living).to_contain_text("1 idée")
+    expect(gardens).to_have_count(0)
+    for text, theme in ((BUS, "2. Se déplacer"), (PAPER, "1. Vivre ensemble")):
+        page.locator(".idea", has_text=text).get_by_role("button", name="Classer…").click()
+        page.locator("#chooser-select").select_option(label=theme)
+        page.get_by_role("button", name="Classer", exact=True).click()
+        expect(page.locator(".idea", has_text=text)).to_have_count(0)
+    expect(living.locator(".target-count")).to_have_text("2 idées")
+    expect(mobility.locator(".target-count")).to_have_text("1 idée")
+    pane = open_theme(page, "Vivre ensemble")
+    expect(pane.locator(".idea", has_text=PAPER)).to_be_visible()
+    expect(card(page, ideas[GARDENS]["id"])).to_be_visible()
 
     # The vote is closed until the facilitator opens it: a phone's vote is refused, "Ouvrir le vote" lets it through.
     snap = first_round(console_client.ok("snapshot"))
@@ -237,10 +256,10 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     phones[1].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme_ids["Vivre ensemble"], "delta": 1})
     phones[2].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme_ids["Se déplacer"], "delta": 2})
     expect(living.locator(".badge.dots")).to_contain_text("3 gommettes")
-    expect(living.locator(".voters")).to_have_text("2 personnes")
+    expect(pane.locator(".voters")).to_have_text("2 personnes")
     expect(mobility.locator(".badge.dots")).to_contain_text("2 gommettes")
-    living.locator("summary", has_text="Par collège").click()
-    expect(living.locator(".group-breakdown")).to_contain_text("habitant2")
+    pane.locator("summary", has_text="Par collège").click()
+    expect(pane.locator(".group-breakdown")).to_contain_text("habitant2")
 
     # Reveal the results to the room.
     expect(page.locator("#reveal-state")).to_have_text("Les résultats sont cachés à la salle.")
@@ -461,7 +480,7 @@ def test_reopen_previous_phase_and_errors_are_shown(workshop, new_context, clien
     page.get_by_role("button", name="Rouvrir la phase précédente").click()
     confirm.get_by_role("button", name="Rouvrir : Définition").click()
     expect(current_step(page)).to_have_text("Définition")
-    column(page, "Mobilités").get_by_role("button", name="Supprimer").click()
+    open_theme(page, "Mobilités").get_by_role("button", name="Supprimer").click()
     expect(confirm).to_contain_text("Supprimer le thème « Mobilités » ?")
     confirm.get_by_role("button", name="Supprimer").click()
     alert = page.locator("#alerts")
@@ -508,8 +527,16 @@ def test_console_is_accessible_in_every_phase(workshop, new_context, clients, ax
     console_client.ok("vote.open", {"op_id": new_op(), "open": True})
     phones[0].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": theme["id"], "delta": 2})
     expect(column(page, "Vivre ensemble").locator(".badge.dots")).to_contain_text("2 dots")
-    column(page, "Mobilités").get_by_role("button", name="Edit").click()
-    expect(column(page, "Mobilités").locator("form.theme-edit")).to_be_visible()
+    axe(page)
+    pane = open_theme(page, "Mobilités")
+    pane.get_by_role("button", name="Edit").click()
+    expect(pane.locator("form.theme-edit")).to_be_visible()
+    axe(page)
+    column(page, "Unsorted").locator(".target-open").click()
+    card(page, posted[1]["id"]).locator("input.pick").click()  # a selection, with its move bar
+    card(page, posted[2]["id"]).get_by_role("button", name="File…").click()  # and the choose-then-file control
+    expect(page.locator("#chooser-select")).to_be_focused()
+    expect(page.locator("#selected-count")).to_have_text("1 idea selected")
     axe(page)
 
     console_client.ok("phase.advance", {"op_id": new_op(), "expected_phase": "define", "kept_theme_ids": [theme["id"]]})
@@ -524,9 +551,11 @@ def test_console_is_accessible_in_every_phase(workshop, new_context, clients, ax
     # The themes board stays reachable, read-only (no moving, but moderation still works).
     page.locator("summary", has_text="Ideas and themes of this round").click()
     board = page.locator(".board-disclosure")
-    expect(column(page, "Vivre ensemble").locator(".idea", has_text=GARDENS)).to_be_visible()
-    expect(board.locator(".move-select")).to_have_count(0)
-    expect(board.get_by_role("button", name="Show")).to_have_count(1)
+    expect(board.get_by_role("button", name="Show")).to_have_count(1)  # the hidden idea, unsorted
+    board.locator(".target", has_text="Vivre ensemble").locator(".target-open").click()
+    expect(board.locator(".idea", has_text=GARDENS)).to_be_visible()
+    expect(board.locator(".classify, input.pick, #nt-title")).to_have_count(0)
+    expect(board.locator("[data-drop]")).to_have_count(0)
     axe(page)
     item.get_by_role("button", name="Complete the sheet").click()
     expect(page.locator("#sheet-dialog")).to_be_visible()

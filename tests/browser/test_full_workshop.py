@@ -119,10 +119,11 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
         ("Participation", "Les habitants décident avec les élus", "un conseil citoyen par quartier"),
     ):
         console.locator("#nt-title").fill(title)
+        console.locator(".nt-more summary").click()
         console.locator("#nt-objective").fill(objective)
         console.locator("#nt-criteria").fill(criteria)
         console.get_by_role("button", name="Créer le thème").click()
-        expect(console.locator(".column h4", has_text=title)).to_be_visible()
+        expect(console.locator(".target-name", has_text=title)).to_be_visible()
     sorting = {
         "Des jardins partagés": "Vivre ensemble",
         "Des locaux gratuits": "Vivre ensemble",
@@ -132,9 +133,14 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
         "Un conseil citoyen": "Participation",
     }
     for text, theme in sorting.items():
-        console.locator(".idea", has_text=text).get_by_label("Déplacer cette idée vers un thème").select_option(label=theme)
-        column = console.locator(".column", has=console.locator("h4", has_text=theme))
-        expect(column.locator(".idea", has_text=text)).to_be_visible()
+        console.locator(".idea", has_text=text).get_by_role("button", name="Classer…").click()
+        position = ["Vivre ensemble", "Mobilités", "Participation"].index(theme) + 1
+        console.locator("#chooser-select").select_option(label=f"{position}. {theme}")
+        console.get_by_role("button", name="Classer", exact=True).click()
+        expect(console.locator(".idea", has_text=text)).to_have_count(0)
+    for theme, n in (("Vivre ensemble", 3), ("Mobilités", 2), ("Participation", 1)):
+        target = console.locator(".target", has=console.locator(".target-name", has_text=theme))
+        expect(target.locator(".target-count")).to_have_text(f"{n} idée" + ("s" if n > 1 else ""))
 
     # The facilitator opens the vote; phones spend their dots on the themes.
     console.get_by_role("button", name="Ouvrir le vote").click()
@@ -151,7 +157,7 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
             card = page.locator(".vote-card", has=page.locator(".item-title", has_text=theme))
             card.locator(".plus").click()
         expect(page.locator("#budget-text")).to_contain_text(f"Il vous reste {5 - len(plan[n])} gommette")
-    living = console.locator(".column", has=console.locator("h4", has_text="Vivre ensemble"))
+    living = console.locator(".target", has=console.locator(".target-name", has_text="Vivre ensemble"))
     expect(living.locator(".badge.dots")).to_contain_text("6 gommettes")
 
     # The plan's tallies are hidden until the facilitator reveals them; then the wall shows them.

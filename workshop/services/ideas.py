@@ -7,12 +7,13 @@ stands for everyone who wrote it) and filing ideas under themes.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
+from ..domain import phases
 from ..domain.text import clean_text
 from ..domain.visibility import own_idea
 from ..errors import Forbidden, NotFound, ValidationError
-from ..storage.models import Idea, Participant, Theme, Workshop, utcnow
+from ..storage.models import Idea, Participant, Round, Theme, Workshop, utcnow
 from . import queries
 from .base import FACILITATOR, PARTICIPANT, ROUND, Change, Tx, bool_field, id_field, int_field, use_case
 from .snapshots import refreeze_syntheses
@@ -129,16 +130,62 @@ def merge_ideas(tx: Tx, source: Idea, _checked: None):
     return {"idea": target_change.data}, [*changes, target_change, *refreeze_syntheses(s, w, source.round)]
 
 
-@use_case(FACILITATOR, subject=Idea, lock=True, capability="edit_themes")
-def move_idea(tx: Tx, idea: Idea, _checked: None):
-    """Put an idea into a theme (or back among the unsorted ones with theme_id null)."""
-    if idea.withdrawn or idea.merged_into_id:
+#: the most ideas one ``idea.move`` files at once (a round holds a few hundred at most)
+MOVE_MAX = 1000
+
+
+def _ideas_to_move(payload: dict) -> list[int]:
+    """The ids ``idea.move`` names: ``idea_ids`` (several at once) or ``idea_id`` (one), never both."""
+    if "idea_ids" not in payload:
+        return [id_field(payload, "idea_id")]
+    ids = payload["idea_ids"]
+    if "idea_id" in payload or not isinstance(ids, list) or not 0 < len(ids) <= MOVE_MAX:
+        raise ValidationError("invalid_field", field="idea_ids")
+    for value in ids:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+            raise ValidationError("invalid_field", field="idea_ids")
+    if len(set(ids)) != len(ids):
+        raise ValidationError("invalid_field", field="idea_ids")
+    return ids
+
+
+@use_case(FACILITATOR, check=_ideas_to_move)
+def move_idea(tx: Tx, _subject: None, idea_ids: list[int]):
+    """File ideas under a theme (or back among the unsorted ones with theme_id null), all or none.
+
+    One idea (``idea_id``) or several (``idea_ids``) in one transaction: a sorted
+    selection lands in one step, exactly once, or is refused whole.  The ideas are
+    locked in id order, so two consoles moving overlapping selections cannot deadlock.
+    """
+    s, w = tx.s, tx.workshop
+    if len(idea_ids) == 1:
+        ideas = [queries.item(s, Idea, idea_ids[0], w.id, "idea", lock=True)]
+    else:
+        q = (
+            select(Idea)
+            .join(Round, Round.id == Idea.round_id)
+            .options(contains_eager(Idea.round))
+            .where(Idea.id.in_(idea_ids), Round.workshop_id == w.id)
+            .order_by(Idea.id)
+        )
+        ideas = list(s.scalars(q.with_for_update(of=Idea)).unique())
+    if len(ideas) != len(idea_ids) or any(idea.withdrawn or idea.merged_into_id for idea in ideas):
         raise NotFound("unknown_idea")
+    round_ = ideas[0].round
+    if any(idea.round_id != round_.id for idea in ideas):
+        raise ValidationError("other_round")
+    phases.require(round_.phase, "edit_themes")
     theme_id = int_field(tx.payload, "theme_id", required=False)
     if theme_id is not None:
-        theme = queries.item(tx.s, Theme, theme_id, tx.workshop.id, "theme")
-        if theme.round_id != idea.round_id:
+        theme = queries.item(s, Theme, theme_id, w.id, "theme")
+        if theme.round_id != round_.id:
             raise ValidationError("other_round")
-    idea.theme_id = theme_id
-    idea.updated_at = utcnow()
-    return _answer(tx, idea)
+    now = utcnow()
+    moved = [idea for idea in ideas if idea.theme_id != theme_id]
+    for idea in moved:
+        idea.theme_id, idea.updated_at = theme_id, now
+    s.flush()
+    if "idea_ids" not in tx.payload:
+        return {"idea": idea_change(s, w, ideas[0]).data}, [idea_change(s, w, i) for i in moved]
+    views = {idea.id: idea_change(s, w, idea) for idea in ideas}
+    return {"ideas": [views[i].data for i in idea_ids]}, [views[idea.id] for idea in moved]

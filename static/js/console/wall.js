@@ -1,7 +1,8 @@
-/* wall.js — the idea wall: cards, moderation (hide / show), merging duplicates, moving ideas,
- * and ideas typed on behalf of someone without a phone. */
-import { h, t, plural, $ } from "../lib/dom.js";
-import { ui, invalidate, settings, can, viewedRound, liveIdeas, themesOf, mergedInto, persistent, focusLater, send, ignore, notify } from "./state.js";
+/* wall.js — the idea wall: cards (kept between renders, keyed by idea), moderation (hide / show), merging
+ * duplicates, and ideas typed on behalf of someone without a phone. Filing ideas under themes is board.js. */
+import { h, t, plural, $, replace } from "../lib/dom.js";
+import { assistPanel, assistDuplicateChip } from "./assist.js";
+import { ui, invalidate, settings, can, viewedRound, liveIdeas, mergedInto, persistent, focusLater, send, ignore, notify } from "./state.js";
 
 function authorLine(i) {
   const who = i.on_behalf ? null : (i.author || t("anonymous"));
@@ -11,23 +12,64 @@ function authorLine(i) {
   return bits.join(" · ");
 }
 
+/** The idea's number in its round (1, 2, … in the order posted, merged and hidden ones included, so it never
+ *  shifts): what the facilitator reads out and filters by. */
+export function ideaNumbers(r) {
+  const out = {};
+  Object.keys(r.ideas).map(Number).sort((a, b) => a - b).forEach((id, i) => { out[id] = i + 1; });
+  return out;
+}
+
+// Cards are kept between renders, keyed by idea: a tally tick over 300 ideas reuses them instead of
+// rebuilding every one. A card is rebuilt only when what it shows has changed (its signature).
+const cards = new Map();
+
+function signature(r, idea, merged, opts) {
+  return JSON.stringify([idea, (merged || []).map((m) => m.text), !!opts.compact, !!opts.movable, !!opts.selectable, opts.number || 0,
+    ui.merging, ui.merging ? (r.ideas[ui.merging] || {}).round_id : null, !!ui.fresh[idea.id], can(r, "moderate_idea"), can(r, "merge_ideas"),
+    !!opts.selected, opts.choosing || null]);
+}
+
+/** A card for the idea, reused when nothing it shows has changed; opts.chip(r, idea) fills its assistant slot on every render. */
 export function ideaCard(r, idea, merged, opts) {
+  const sig = signature(r, idea, merged, opts);
+  let entry = cards.get(idea.id);
+  if (!entry || entry.sig !== sig) {
+    entry = { sig: sig, el: buildCard(r, idea, merged, opts) };
+    cards.set(idea.id, entry);
+  }
+  const slot = entry.el.querySelector(".assist-slot");
+  if (slot) {
+    const chip = opts.chip ? opts.chip(r, idea) : null;
+    if (chip ? slot.firstChild !== chip || slot.childNodes.length !== 1 : slot.firstChild) replace(slot, chip ? [chip] : []);
+    slot.hidden = !chip;
+  }
+  return entry.el;
+}
+
+/** Forget the cards of ideas no longer shown anywhere (keep: {idea id: true}). */
+export function pruneCards(keep) {
+  cards.forEach((_, id) => { if (!keep[id]) cards.delete(id); });
+}
+
+function buildCard(r, idea, merged, opts) {
   const textId = "idea-text-" + idea.id;
   const source = ui.merging ? r.ideas[ui.merging] : null;
   const isSource = ui.merging === idea.id;
-  const cls = "idea" + (idea.hidden ? " is-hidden" : "") + (isSource ? " is-merge-source" : "") + (ui.fresh[idea.id] ? " is-fresh" : "") + (opts.compact ? " compact" : "");
-  const draggable = opts.movable && !ui.merging;
-  const card = h("li", { class: cls, "data-idea-id": String(idea.id), draggable: draggable ? "true" : null },
-    h("p", { class: "idea-text", id: textId }, idea.text),
-    merged && merged.length
-      ? h("p", { class: "idea-merged" }, h("span", { class: "im-label" }, t("merged_also")), " ", merged.map((m) => "« " + m.text + " »").join(" "))
-      : null,
-    h("p", { class: "idea-meta" },
-      authorLine(idea) ? h("span", { class: "idea-author" }, authorLine(idea)) : null,
-      idea.count > 1 ? h("span", { class: "badge count" }, plural("people", idea.count)) : null,
-      idea.on_behalf ? h("span", { class: "badge behalf" }, "✎ " + t("on_behalf")) : null,
-      idea.hidden ? h("span", { class: "badge hidden-badge" }, "⊘ " + t("hidden")) : null,
-      isSource ? h("span", { class: "badge source-badge" }, t("merge_source")) : null));
+  const movable = opts.movable && !ui.merging;
+  const cls = "idea" + (idea.hidden ? " is-hidden" : "") + (isSource ? " is-merge-source" : "") + (ui.fresh[idea.id] ? " is-fresh" : "") +
+    (opts.compact ? " compact" : "") + (opts.selected ? " is-selected" : "") + (movable ? " is-movable" : "");
+  const card = h("li", { class: cls, "data-idea-id": String(idea.id) });
+  if (opts.selectable && !ui.merging) {
+    const boxId = "pick-" + idea.id;
+    card.appendChild(h("label", { class: "idea-pick" },
+      h("input", { type: "checkbox", id: boxId, class: "pick", "data-key": boxId, "data-idea-id": String(idea.id), checked: !!opts.selected,
+        "aria-describedby": textId }),
+      h("span", { class: "visually-hidden" }, t("select_idea") + " "),
+      h("span", { class: "pick-label" }, opts.number ? t("idea_number", { n: opts.number }) : "")));
+  } else if (opts.number) {
+    card.appendChild(h("p", { class: "idea-number" }, t("idea_number", { n: opts.number })));
+  }
   const tools = h("div", { class: "idea-tools" });
   if (source) {
     if (!isSource && !idea.merged_into && !idea.withdrawn && idea.round_id === source.round_id) {
@@ -35,7 +77,10 @@ export function ideaCard(r, idea, merged, opts) {
         onclick: () => mergeInto(idea.id) }, t("merge_keep")));
     }
   } else {
-    if (opts.movable) tools.appendChild(moveSelect(r, idea, textId));
+    if (movable && opts.onChoose) {
+      tools.appendChild(h("button", { type: "button", class: "small classify", "data-key": "classify-" + idea.id, "aria-describedby": textId,
+        "aria-expanded": opts.choosing ? "true" : "false", onclick: () => opts.onChoose(idea) }, t("classify")));
+    }
     if (can(r, "moderate_idea")) {
       tools.appendChild(h("button", { type: "button", class: "small", "data-key": "toggle-" + idea.id, "aria-describedby": textId,
         onclick: () => { send("idea.hide", { idea_id: idea.id, hidden: !idea.hidden }).catch(ignore); } },
@@ -46,44 +91,32 @@ export function ideaCard(r, idea, merged, opts) {
         onclick: () => startMerge(idea.id) }, t("merge")));
     }
   }
-  if (tools.firstChild) card.appendChild(tools);
-  if (ui.fresh[idea.id]) card.style.animationDelay = (ui.fresh[idea.id] - Date.now()) + "ms"; // one highlight, across re-renders
-  if (draggable) {
-    // From the press to the drag's start, a re-render would pull the card from under the pointer
-    // and the drag would never begin: the board waits until the button is released.
-    card.addEventListener("pointerdown", () => { ui.holding = true; });
-    card.addEventListener("dragstart", (e) => {
-      ui.dragging = idea.id;
-      e.dataTransfer.effectAllowed = "move";
-      e.dataTransfer.setData("text/plain", String(idea.id));
-      card.classList.add("is-dragging");
-    });
-    card.addEventListener("dragend", () => {
-      ui.dragging = null;
-      card.classList.remove("is-dragging");
-      invalidate("work");
-    });
+  const meta = h("p", { class: "idea-meta" },
+      authorLine(idea) ? h("span", { class: "idea-author" }, authorLine(idea)) : null,
+      idea.count > 1 ? h("span", { class: "badge count" }, plural("people", idea.count)) : null,
+      idea.on_behalf
+        ? (opts.compact
+            ? h("span", { class: "badge behalf", title: t("on_behalf") }, "✎", h("span", { class: "visually-hidden" }, " " + t("on_behalf")))
+            : h("span", { class: "badge behalf" }, "✎ " + t("on_behalf")))
+        : null,
+      idea.hidden ? h("span", { class: "badge hidden-badge" }, "⊘ " + t("hidden")) : null,
+      isSource ? h("span", { class: "badge source-badge" }, t("merge_source")) : null);
+  // On the board (compact), the buttons share the meta line: a card stays two lines high.
+  const foot = opts.compact && tools.firstChild ? h("div", { class: "idea-foot" }, meta, tools) : meta;
+  card.appendChild(h("div", { class: "idea-body" },
+    h("p", { class: "idea-text", id: textId }, idea.text),
+    merged && merged.length
+      ? h("p", { class: "idea-merged" }, h("span", { class: "im-label" }, t("merged_also")), " ", merged.map((m) => "« " + m.text + " »").join(" "))
+      : null,
+    foot,
+    h("div", { class: "assist-slot", hidden: true })));
+  if (foot === meta && tools.firstChild) card.appendChild(tools);
+  if (opts.choosing && opts.chooser && !source) card.appendChild(opts.chooser(idea, textId));
+  if (movable && opts.onPointerDown) {
+    card.appendChild(h("span", { class: "drag-handle", "aria-hidden": "true" }, "⠿"));
+    card.addEventListener("pointerdown", (e) => opts.onPointerDown(e, card, idea));
   }
   return card;
-}
-
-function moveSelect(r, idea, textId) {
-  const id = "move-" + idea.id;
-  const sel = h("select", { id: id, class: "move-select", "data-key": id, "aria-label": t("move_label"), "aria-describedby": textId },
-    h("option", { value: "" }, t("move_to")),
-    idea.theme_id && r.themes[idea.theme_id] ? h("option", { value: "none" }, t("unsorted")) : null,
-    themesOf(r).filter((th) => th.id !== idea.theme_id).map((th) => h("option", { value: String(th.id) }, th.title)));
-  sel.addEventListener("change", () => {
-    if (!sel.value) return;
-    const themeId = sel.value === "none" ? null : Number(sel.value);
-    sel.value = "";
-    moveIdea(idea.id, themeId);
-  });
-  return sel;
-}
-
-export function moveIdea(ideaId, themeId) {
-  send("idea.move", { idea_id: ideaId, theme_id: themeId }).catch(ignore);
 }
 
 function startMerge(id) {
@@ -122,11 +155,15 @@ export function wallCount(r) {
 export function wallView(r) {
   const ideas = liveIdeas(r);
   const merged = mergedInto(r);
+  const keep = {};
+  const opts = { chip: assistDuplicateChip };
   const wall = ideas.length
-    ? h("ol", { class: "wall", "aria-labelledby": "wall-heading" }, ideas.map((i) => ideaCard(r, i, merged[i.id], {})))
+    ? h("ol", { class: "wall", "aria-labelledby": "wall-heading" }, ideas.map((i) => { keep[i.id] = true; return ideaCard(r, i, merged[i.id], opts); }))
     : h("p", { class: "empty" }, t("wall_empty"));
+  pruneCards(keep);
   return h("div", { class: "wall-area" },
     can(r, "post_idea") ? behalfForm() : null,
+    assistPanel(r),
     h("section", { class: "wall-main", "aria-labelledby": "wall-heading" },
       h("div", { class: "section-head" },
         h("h3", { id: "wall-heading" }, t("ideas_title")),
