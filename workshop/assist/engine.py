@@ -243,7 +243,8 @@ STOPWORDS = frozenset(
     l la le les leur leurs lui m ma mais me même mes moi mon n ne ni nos notre nous on ou où par pas peu plus pour pourquoi qu
     que qui s sa sans se ses si son sont sur ta te tes toi ton tous tout toute toutes très trop tu un une vos votre vous y
     avoir ont sont été etre fo svp aussi bien beaucoup encore jamais rien chaque entre après avant quand alors donc car
-    vraiment the and of to for in on with is are be it that this we they more less
+    vraiment ceux celles cela ceci nombreux nombreuses autre autres gens faut veut peut plein tout tous toujours moins
+    the and of to for in on with is are be it that this we they more less
     """.split()
 )
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
