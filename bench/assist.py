@@ -191,10 +191,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     rows = load_ideas()
     catalogue = list(load_catalogue())
-    print(f"{len(rows)} ideas, {len({r[1] for r in rows})} themes, {sum(1 for r in rows if r[2])} labelled duplicates; catalogue of {len(catalogue)}")
+    print(
+        f"{len(rows)} ideas, {len({r[1] for r in rows})} themes, {sum(1 for r in rows if r[2])} labelled duplicates; catalogue of {len(catalogue)}"
+    )
     corpus = [r[3] for r in rows] + [c.seed_text() for c in catalogue] + [t for t, _ in FACILITATOR_THEMES]
     candidates = [("e5", E5Embedder), ("use", UseEmbedder), ("tfidf", lambda: TfidfEmbedder(corpus))]
-    header = f"{'model':<58} {'setting':<12} {'acc':>5} {'conf acc':>9} {'coverage':>9} {'dup P':>6} {'dup R':>6} {'ms/idea':>8} {'load s':>7}"
+    header = (
+        f"{'model':<58} {'setting':<12} {'acc':>5} {'conf acc':>9} {'coverage':>9} {'dup P':>6} {'dup R':>6} {'ms/idea':>8} {'load s':>7}"
+    )
     print(header)
     for _, make in candidates:
         try:

@@ -80,14 +80,19 @@ def assist():
 
 
 @assist.command("group")
-@click.option("--ideas", "ideas_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="One idea per line.")
 @click.option(
-    "--themes", "themes_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="One theme per line: 'title' or 'title: description'."
+    "--ideas", "ideas_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="One idea per line."
+)
+@click.option(
+    "--themes",
+    "themes_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="One theme per line: 'title' or 'title: description'.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def group_command(ideas_path, themes_path, fmt):
     """Sort the ideas of a file into themes (given, or proposed); line numbers are 1-based."""
-    from ..commands import _, cli_lang, fail
+    from ..commands import cli_lang, fail, npgettext
 
     try:
         embedder = load_embedder(os.environ.get("WORKSHOP_ASSIST_EMBEDDER") or None)
@@ -102,9 +107,9 @@ def group_command(ideas_path, themes_path, fmt):
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     for g in result["groups"]:
-        click.echo(f"{g['title']} — " + _("%(count)s ideas", count=len(g["ideas"])))
+        click.echo(f"{g['title']} — " + npgettext("cli", "%(num)s idea", "%(num)s ideas", len(g["ideas"])))
         for n in g["ideas"]:
             click.echo(f"  {n:>4}  {dict(ideas)[n]}")
-    click.echo(_("Unsorted — %(count)s ideas", count=len(result["unsorted"])))
+    click.echo(npgettext("cli", "Unsorted — %(num)s idea", "Unsorted — %(num)s ideas", len(result["unsorted"])))
     for n in result["unsorted"]:
         click.echo(f"  {n:>4}  {dict(ideas)[n]}")

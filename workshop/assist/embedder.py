@@ -97,8 +97,10 @@ def load_embedder(spec: str | None = None) -> Embedder | None:
 
     ``spec`` is ``"module:callable"`` (a factory returning an embedder), used by
     the tests to put a small deterministic embedder in a real server; empty
-    means the shipped model.
+    means the shipped model, ``"none"`` no assistant at all.
     """
+    if spec and spec.lower() in ("none", "off"):
+        return None
     if spec:
         module, _, attr = spec.partition(":")
         return getattr(importlib.import_module(module), attr or "Embedder")()

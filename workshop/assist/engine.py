@@ -237,16 +237,15 @@ def duplicates(idea_ids: list[int], ideas: Any, calibration: Calibration) -> lis
 
 # --------------------------------------------------------------------------- titles from words
 
-STOPWORDS = frozenset(
-    """
+_STOPWORDS = """
     a à ai au aux avec ce ces c ça cela chez comme d dans de des du elle elles en est et être eux faire faut fait il ils j je
     l la le les leur leurs lui m ma mais me même mes moi mon n ne ni nos notre nous on ou où par pas peu plus pour pourquoi qu
     que qui s sa sans se ses si son sont sur ta te tes toi ton tous tout toute toutes très trop tu un une vos votre vous y
     avoir ont sont été etre fo svp aussi bien beaucoup encore jamais rien chaque entre après avant quand alors donc car
     vraiment ceux celles cela ceci nombreux nombreuses autre autres gens faut veut peut plein tout tous toujours moins
     the and of to for in on with is are be it that this we they more less
-    """.split()
-)
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 

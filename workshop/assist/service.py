@@ -174,8 +174,6 @@ def _stack(vectors) -> Any:
 def from_config(config: dict) -> Assistant:
     """The app's assistant: ``ASSIST_EMBEDDER`` (or ``WORKSHOP_ASSIST_EMBEDDER``) names another embedder, ``none`` turns it off."""
     spec = config.get("ASSIST_EMBEDDER") or os.environ.get("WORKSHOP_ASSIST_EMBEDDER") or ""
-    if spec.lower() in ("none", "off"):
-        return Assistant(None)
     try:
         embedder = load_embedder(spec or None)
     except Exception:  # a broken install is an absent assistant, never a server that does not start
