@@ -5,6 +5,7 @@ import { tallyOf } from "../lib/store.js";
 import { ui, invalidate, can, viewedRound, liveIdeas, themesOf, mergedInto, persistent, forget, disclosure, focusLater,
   groupName, lines, send, ignore, notify } from "./state.js";
 import { ideaCard, moveIdea, mergeBanner, wallCount } from "./wall.js";
+import { assistPanel } from "./assist.js";
 import { confirmDialog } from "./dialogs.js";
 
 export function dotsBlock(r, kind, id, key) {
@@ -40,6 +41,7 @@ export function boardView(r, readonly) {
 }
 
 function column(r, theme, ideas, merged, opts, editable) {
+  const readonlyBoard = !editable;
   const headId = theme ? "col-h-" + theme.id : "col-h-unsorted";
   const list = h("ol", { class: "drop", "aria-labelledby": headId, "data-theme-id": theme ? String(theme.id) : "" },
     ideas.map((i) => ideaCard(r, i, merged[i.id], opts)));
@@ -49,7 +51,8 @@ function column(r, theme, ideas, merged, opts, editable) {
   if (!theme) {
     head = h("div", { class: "col-head" },
       h("h4", { id: headId }, t("unsorted")),
-      h("p", { class: "col-count" }, plural("ideas", ideas.length)));
+      h("p", { class: "col-count" }, plural("ideas", ideas.length)),
+      readonlyBoard ? null : assistPanel(r));
   } else {
     head = h("div", { class: "col-head" },
       h("div", { class: "col-title-row" },

@@ -1,6 +1,7 @@
 /* wall.js — the idea wall: cards, moderation (hide / show), merging duplicates, moving ideas,
  * and ideas typed on behalf of someone without a phone. */
 import { h, t, plural, $ } from "../lib/dom.js";
+import { assistPanel, assistIdeaChip, assistDuplicateChip } from "./assist.js";
 import { ui, invalidate, settings, can, viewedRound, liveIdeas, themesOf, mergedInto, persistent, focusLater, send, ignore, notify } from "./state.js";
 
 function authorLine(i) {
@@ -27,7 +28,8 @@ export function ideaCard(r, idea, merged, opts) {
       idea.count > 1 ? h("span", { class: "badge count" }, plural("people", idea.count)) : null,
       idea.on_behalf ? h("span", { class: "badge behalf" }, "✎ " + t("on_behalf")) : null,
       idea.hidden ? h("span", { class: "badge hidden-badge" }, "⊘ " + t("hidden")) : null,
-      isSource ? h("span", { class: "badge source-badge" }, t("merge_source")) : null));
+      isSource ? h("span", { class: "badge source-badge" }, t("merge_source")) : null),
+    source ? null : assistIdeaChip(r, idea) || assistDuplicateChip(r, idea));
   const tools = h("div", { class: "idea-tools" });
   if (source) {
     if (!isSource && !idea.merged_into && !idea.withdrawn && idea.round_id === source.round_id) {
@@ -132,6 +134,7 @@ export function wallView(r) {
         h("h3", { id: "wall-heading" }, t("ideas_title")),
         h("p", { class: "count-line" }, wallCount(r))),
       mergeBanner(r),
+      assistPanel(r),
       wall));
 }
 
