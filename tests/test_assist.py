@@ -18,12 +18,12 @@ from support import ROOT, Server, new_op, wait_until
 
 np = pytest.importorskip("numpy")  # the engine works on numpy vectors: part of the [assist] extra
 
-from assist_fake import FakeEmbedder  # noqa: E402
+from assist_fake import FakeEmbedder
 
-from workshop.assist import available, engine  # noqa: E402
-from workshop.assist.cache import EmbeddingCache, normalise  # noqa: E402
-from workshop.assist.catalogue import load_catalogue, parse_catalogue  # noqa: E402
-from workshop.errors import ValidationError  # noqa: E402
+from workshop.assist import available, engine
+from workshop.assist.cache import EmbeddingCache, normalise
+from workshop.assist.catalogue import load_catalogue, parse_catalogue
+from workshop.errors import ValidationError
 
 FAKE = FakeEmbedder()
 CAL = FAKE.calibration
@@ -31,9 +31,7 @@ CAL = FAKE.calibration
 
 def seeds_from(titles: dict[int, str], filed: dict[int, list[str]] | None = None):
     filed = filed or {}
-    return [
-        engine.ThemeSeed(i, t, FAKE.embed([t]), FAKE.embed(filed[i]) if filed.get(i) else None) for i, t in titles.items()
-    ]
+    return [engine.ThemeSeed(i, t, FAKE.embed([t]), FAKE.embed(filed[i]) if filed.get(i) else None) for i, t in titles.items()]
 
 
 def catalogue_seeds():
@@ -91,7 +89,12 @@ def test_duplicates_pair_a_newer_idea_with_the_older_one_to_keep():
 
 
 def test_distinctive_words_skip_the_little_words():
-    assert engine.distinctive_words(["un marché le soir", "le marché du soir"], ["un marché le soir", "le marché du soir", "des bus le soir"])[0] == "marché"
+    assert (
+        engine.distinctive_words(["un marché le soir", "le marché du soir"], ["un marché le soir", "le marché du soir", "des bus le soir"])[
+            0
+        ]
+        == "marché"
+    )
 
 
 # ----------------------------------------------------------------------------- cache and catalogue
@@ -241,7 +244,9 @@ def test_serve_says_in_one_line_how_to_install_the_assistant(tmp_path):
 @pytest.fixture
 def files(tmp_path):
     ideas = tmp_path / "idees.txt"
-    ideas.write_text("Plus de bus le soir\n\nun cv et du boulot\ndes logements plus grands\nle bailleur et l'appartement\n", encoding="utf-8")
+    ideas.write_text(
+        "Plus de bus le soir\n\nun cv et du boulot\ndes logements plus grands\nle bailleur et l'appartement\n", encoding="utf-8"
+    )
     themes = tmp_path / "themes.txt"
     themes.write_text("Se déplacer: bus, tram et vélo\nEmploi\n", encoding="utf-8")
     return ideas, themes
@@ -295,3 +300,47 @@ def test_the_shipped_model_files_a_colloquial_idea_under_the_right_theme():
     assert [(s.theme_id, s.confident) for s in out.suggestions] == [(1, True), (2, True)]
     pairs = engine.duplicates([1, 2, 3], vectors, model.calibration)
     assert all(p.idea_id != 2 for p in pairs), "an idea about lifts is no duplicate of one about buses"
+
+
+# ----------------------------------------------------------------------------- a plan's own catalogue
+
+PLAN = 'title = "Atelier"\n{catalogue}\n[[rounds]]\nquestion = "Dans 10 ans ?"\n'
+
+
+def test_a_plan_names_a_catalogue_or_lists_its_own_themes():
+    from workshop.plans import parse_plan
+
+    assert parse_plan(PLAN.format(catalogue=""), "p.toml").catalogue is None
+    named = parse_plan(PLAN.format(catalogue='catalogue = "politique-de-la-ville"'), "p.toml").catalogue
+    assert named == load_catalogue()
+    own = parse_plan(
+        PLAN.format(
+            catalogue='[[catalogue]]\nkey = "fetes"\nname = "Fêtes et brocantes"\ndescription = "brocante géante, vide-greniers"\n'
+        ),
+        "p.toml",
+    ).catalogue
+    assert [(c.key, c.name) for c in own] == [("fetes", "Fêtes et brocantes")]
+    for bad, said in [('catalogue = "../secret"', "without folders"), ('catalogue = "absent"', "no catalogue"), ("catalogue = 3", "list")]:
+        with pytest.raises(ValidationError) as error:
+            parse_plan(PLAN.format(catalogue=bad), "p.toml")
+        assert error.value.code == "invalid_plan" and said in error.value.params["detail"], error.value.params
+
+
+def test_the_workshop_created_from_a_plan_uses_its_catalogue(tmp_path):
+    from workshop import create_app
+    from workshop.commands import create_from_plan
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        PLAN.format(catalogue='[[catalogue]]\nkey = "fetes"\nname = "Fêtes et brocantes"\ndescription = "brocante géante vide-greniers"\n'),
+        encoding="utf-8",
+    )
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "ASSIST_EMBEDDER": "assist_fake:FakeEmbedder"})
+    created = create_from_plan(app, plan)
+    fac = connect(app, {"facilitator_token": created["facilitator_token"]})
+    ok(fac, "phase.advance", op_id=new_op())
+    for text in ["une brocante géante le samedi", "une brocante géante en été"]:
+        ok(fac, "idea.post", op_id=new_op(), text=text)
+    ok(fac, "phase.advance", op_id=new_op())
+    data = wait_until(lambda: (d := ok(fac, "assist.suggest"))["pending"] == 0 and d)
+    assert [(p["title"], p["source"]) for p in data["proposals"]] == [("Fêtes et brocantes", "catalogue")]

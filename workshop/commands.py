@@ -48,7 +48,7 @@ def create_from_plan(app, plan_path: Path) -> dict:
     from .plans import load_plan
 
     plan = load_plan(plan_path)
-    return _service(app).create_workshop(
+    created = _service(app).create_workshop(
         plan.title,
         rounds=[{"question": r.question, "timings": dict(r.timings)} for r in plan.rounds],
         territory=plan.territory,
@@ -58,6 +58,11 @@ def create_from_plan(app, plan_path: Path) -> dict:
         tags=list(plan.tags),
         settings=plan.settings,
     )
+    if plan.catalogue is not None:  # the grouping assistant's themes for this workshop
+        from .assist.catalogue import save_workshop_catalogue
+
+        save_workshop_catalogue(app.instance_path, created["workshop"]["code"], plan.catalogue)
+    return created
 
 
 def lan_address() -> str:

@@ -117,3 +117,33 @@ def load_catalogue(name: str = DEFAULT_CATALOGUE, directory: Path = THEMES_DIR) 
         names = ", ".join(sorted(p.stem for p in directory.glob("*.toml")))
         raise _invalid(name, f"no catalogue '{path.name}' in {directory} (there are: {names})") from None
     return parse_catalogue(text, path.name)
+
+
+# --------------------------------------------------------------------------- a plan's own catalogue
+
+CATALOGUES_DIR = "assist-catalogues"  # in the instance folder, one JSON file per workshop code
+
+
+def save_workshop_catalogue(instance_path: str | Path, code: str, themes: tuple[CatalogueTheme, ...]) -> Path:
+    """Keep the catalogue a plan chose for the workshop it created (read by the server's assistant)."""
+    import json
+    from dataclasses import asdict
+
+    folder = Path(instance_path) / CATALOGUES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{code}.json"
+    path.write_text(json.dumps([asdict(t) for t in themes], ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def workshop_catalogue(instance_path: str | Path | None, code: str) -> tuple[CatalogueTheme, ...] | None:
+    """The catalogue a workshop's plan chose, or ``None`` (the shipped one)."""
+    import json
+
+    if not instance_path:
+        return None
+    path = Path(instance_path) / CATALOGUES_DIR / f"{code}.json"
+    try:
+        return parse_themes(json.loads(path.read_text(encoding="utf-8")), path.name)
+    except (OSError, ValueError):
+        return None

@@ -92,12 +92,13 @@ def available() -> bool:
         return False
 
 
-def load_embedder(spec: str | None = None) -> Embedder | None:
+def load_embedder(spec: str | None = None, threads: int | None = None) -> Embedder | None:
     """The configured embedder, or ``None`` when the extra is not installed.
 
     ``spec`` is ``"module:callable"`` (a factory returning an embedder), used by
     the tests to put a small deterministic embedder in a real server; empty
-    means the shipped model, ``"none"`` no assistant at all.
+    means the shipped model, ``"none"`` no assistant at all.  ``threads``
+    caps the model's CPU threads (the server keeps a core for its event loop).
     """
     if spec and spec.lower() in ("none", "off"):
         return None
@@ -106,4 +107,4 @@ def load_embedder(spec: str | None = None) -> Embedder | None:
         return getattr(importlib.import_module(module), attr or "Embedder")()
     if not available():
         return None
-    return E5Embedder()
+    return E5Embedder(threads)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ValidationError
 from ..services.base import FACILITATOR, Actor, Change, int_field, refusal, require_dict
 from ..services.queries import round_of
-from .catalogue import CatalogueTheme, load_catalogue
+from .catalogue import CatalogueTheme, load_catalogue, workshop_catalogue
 from .embedder import Embedder, load_embedder
 from .worker import EmbeddingWorker
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..services import WorkshopService
 
 log = logging.getLogger(__name__)
+#: the model's CPU threads in the server: a few ideas at a time need no more, and the event loop keeps a core
+SERVER_THREADS = 1
 
 
 def visible(idea: dict) -> bool:
@@ -40,8 +42,11 @@ def theme_texts(theme: dict) -> list[str]:
 class Assistant:
     """The model behind one app, or nothing (``available`` is then false and every answer says so)."""
 
-    def __init__(self, embedder: Embedder | None, catalogue: tuple[CatalogueTheme, ...] | None = None) -> None:
+    def __init__(
+        self, embedder: Embedder | None, catalogue: tuple[CatalogueTheme, ...] | None = None, instance_path: str | None = None
+    ) -> None:
         self.embedder = embedder
+        self.instance_path = instance_path
         self.worker = EmbeddingWorker(embedder) if embedder is not None else None
         self.catalogue = catalogue if catalogue is not None else load_catalogue()
         #: texts are embedded as they are written once the assistant is in use: from ``serve``'s start
@@ -111,7 +116,8 @@ class Assistant:
         ideas = [i for i in r["ideas"] if visible(i)]
         unsorted = [i for i in ideas if i["theme_id"] is None]
         themes = r["themes"]
-        catalogue_texts = [c.seed_text(language) for c in self.catalogue]
+        themes_of_catalogue = workshop_catalogue(self.instance_path, workshop["code"]) or self.catalogue
+        catalogue_texts = [c.seed_text(language) for c in themes_of_catalogue]
         texts = [i["text"] for i in ideas] + [t for th in themes for t in theme_texts(th)] + catalogue_texts
         vec, pending = self._vectors(texts)
         out["pending"] = pending
@@ -124,7 +130,7 @@ class Assistant:
             seeds.append(engine.ThemeSeed(th["id"], th["title"], _stack(vec[t] for t in words), _stack(filed) if filed else None))
         catalogue = [
             engine.CatalogueSeed(c.key, c.title(language), c.summary(language), vec[t])
-            for c, t in zip(self.catalogue, catalogue_texts)
+            for c, t in zip(themes_of_catalogue, catalogue_texts)
             if t in vec
         ]
         ready = [i for i in unsorted if i["text"] in vec]
@@ -171,15 +177,15 @@ def _stack(vectors) -> Any:
     return np.stack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
 
 
-def from_config(config: dict) -> Assistant:
+def from_config(config: dict, instance_path: str | None = None) -> Assistant:
     """The app's assistant: ``ASSIST_EMBEDDER`` (or ``WORKSHOP_ASSIST_EMBEDDER``) names another embedder, ``none`` turns it off."""
     spec = config.get("ASSIST_EMBEDDER") or os.environ.get("WORKSHOP_ASSIST_EMBEDDER") or ""
     try:
-        embedder = load_embedder(spec or None)
+        embedder = load_embedder(spec or None, threads=SERVER_THREADS)
     except Exception:  # a broken install is an absent assistant, never a server that does not start
         log.exception("the grouping assistant could not be loaded")
         embedder = None
-    return Assistant(embedder)
+    return Assistant(embedder, instance_path=instance_path)
 
 
 __all__ = ["Assistant", "ValidationError", "from_config"]

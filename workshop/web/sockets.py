@@ -196,7 +196,7 @@ def init_app(app) -> SocketIO:
         ping_timeout=20,
     )
     service = app.extensions["workshop.service"]
-    assistant = app.extensions["workshop.assist"] = assistant_from_config(app.config)
+    assistant = app.extensions["workshop.assist"] = assistant_from_config(app.config, app.instance_path)
     service.features["assist"] = assistant.available
     app.extensions["workshop.broadcaster"] = Broadcaster(socketio, service, app.config["TALLY_INTERVAL"])
     socketio.on_event("connect", on_connect)
