@@ -47,8 +47,11 @@ if (typeof CSSStyleSheet === "function" && "adoptedStyleSheets" in document) {
   } catch (e) { /* an old browser: the assistant works unstyled */ }
 }
 
+// What the answers depend on: ideas and themes (tallies and presence, frequent in a voting room, do not count).
+const RELEVANT = { snapshot: true, idea: true, "idea.removed": true, theme: true, "theme.removed": true, round: true };
 store.subscribe((event, data) => {
   if (event === "snapshot") features = (data && data.features) || {};
+  if (!RELEVANT[event]) return;
   version += 1;
   schedule(DEBOUNCE_MS);
 });
