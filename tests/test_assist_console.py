@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 sys.path.insert(0, str(ROOT / "docs"))
 import example_client
 
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"  # the README's copies are in docs/screenshots
 IDEAS = [
     "Plus de bus le soir",
     "un tram jusqu'à la gare",
@@ -44,6 +44,7 @@ def room(tmp_path):
 def test_the_console_offers_the_assistants_help_and_the_facilitator_decides(room, browser):
     from playwright.sync_api import expect
 
+    SHOTS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR")
     page = ctx.new_page()
     page.goto(room["console"])
@@ -62,6 +63,8 @@ def test_the_console_offers_the_assistants_help_and_the_facilitator_decides(room
     expect(accept_all).to_be_visible()
     expect(page.get_by_role("button", name="Créer ce thème")).to_be_visible()
     page.screenshot(path=str(SHOTS / "assist-define-suggestions.png"))
+    page.locator(".assist-chip").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "assist-define-chip.png"))
     accept_all.click()
     expect(page.locator(".assist-chip")).to_have_count(0)
     page.get_by_role("button", name="Créer ce thème").click()
