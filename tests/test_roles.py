@@ -50,6 +50,8 @@ MAY_SEND: dict[str, frozenset[str]] = {
     "restitution.publish": frozenset({FACILITATOR}),
     "action.status": frozenset({FACILITATOR}),
     "round.add": frozenset({FACILITATOR}),
+    "assist.suggest": frozenset({FACILITATOR}),
+    "assist.duplicates": frozenset({FACILITATOR}),
 }
 
 EVENTS = sorted(set(WRITE_EVENTS) | set(READ_EVENTS))
@@ -150,6 +152,8 @@ def payload_for(event: str, ids: dict) -> dict:
         "restitution.publish": {"published": True},
         "action.status": {"action_id": action, "status": "done"},
         "round.add": {"question": "Troisième question"},
+        "assist.suggest": {},
+        "assist.duplicates": {},
     }[event]
     return fields if event in READ_EVENTS else {"op_id": new_op(), **fields}
 

@@ -48,7 +48,7 @@ def create_from_plan(app, plan_path: Path) -> dict:
     from .plans import load_plan
 
     plan = load_plan(plan_path)
-    return _service(app).create_workshop(
+    created = _service(app).create_workshop(
         plan.title,
         rounds=[{"question": r.question, "timings": dict(r.timings)} for r in plan.rounds],
         territory=plan.territory,
@@ -58,6 +58,11 @@ def create_from_plan(app, plan_path: Path) -> dict:
         tags=list(plan.tags),
         settings=plan.settings,
     )
+    if plan.catalogue is not None:  # the grouping assistant's themes for this workshop
+        from .assist.catalogue import save_workshop_catalogue
+
+        save_workshop_catalogue(app.instance_path, created["workshop"]["code"], plan.catalogue)
+    return created
 
 
 def lan_address() -> str:
@@ -148,6 +153,14 @@ def serve(host, port, async_mode, plan, code):
     app.config["PUBLIC_URL"] = base
     database = app.config["DATABASE_URL"].split("://")[0]
     click.echo(_("workshop — %(url)s  (async mode: %(mode)s, database: %(database)s)", url=base, mode=async_mode, database=database))
+    assistant = app.extensions["workshop.assist"]
+    if assistant.available:
+        assistant.warm_up()
+        click.echo("  " + _("Grouping assistant: on (%(model)s, on this computer)", model=assistant.embedder.name))
+    else:
+        from .assist import INSTALL_HINT
+
+        click.echo("  " + _("Grouping assistant: not installed; to offer it in the console: %(command)s", command=INSTALL_HINT))
     if chosen:
         click.echo("\n  " + _("%(title)s — code %(code)s", title=chosen["title"], code=chosen["code"]))
         click.echo("  " + _("Facilitation (secret): %(url)s", url=f"{base}/f/{chosen['facilitator_token']}"))
@@ -430,3 +443,13 @@ def event_export(event_code, fmt, lang, output):
     except WorkshopError as error:
         fail(error)
     _write_output(body, output, name)
+
+
+def _register_assist() -> None:
+    """``workshop assist …`` lives in its own module (workshop/assist/cli.py)."""
+    from .assist.cli import assist
+
+    cli.add_command(assist)
+
+
+_register_assist()

@@ -55,6 +55,8 @@ MESSAGES = {
     "text_too_long": N_("Too long: %(length)s characters, %(max)s at most."),
     "invalid_setting": N_("The setting %(setting)s is not valid."),
     "invalid_plan": N_("This workshop plan cannot be read: %(detail)s"),
+    "invalid_catalogue": N_("The theme catalogue %(source)s cannot be read: %(detail)s"),
+    "assist_unavailable": N_("The grouping assistant is not installed. Install it with: %(command)s"),
     "unknown_code": N_("No open workshop has this code. Check the code on the screen."),
     "unknown_workshop": N_("This workshop no longer exists."),
     "unknown_round": N_("This round does not exist."),

@@ -72,6 +72,7 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "description",
     "settings",
     "rounds",
+    "catalogue",
 )
 ROUND_KEYS: tuple[str, ...] = ("question", "timings")
 
@@ -114,6 +115,8 @@ class Plan:
     description: str
     settings: dict[str, Any]
     rounds: tuple[RoundPlan, ...]
+    #: the grouping assistant's themes for this workshop (``None``: the shipped catalogue), see :func:`_catalogue`
+    catalogue: tuple[Any, ...] | None = None
 
 
 # --------------------------------------------------------------------------- API
@@ -385,4 +388,20 @@ def _build_plan(raw: Mapping[str, Any], source: str) -> Plan:
         description=_text(raw, "description", source),
         settings=_settings(raw, source),
         rounds=_rounds(raw, source),
+        catalogue=_catalogue(raw, source),
     )
+
+
+def _catalogue(raw: Mapping[str, Any], source: str) -> tuple[Any, ...] | None:
+    """``catalogue = "name"`` (a file of sessions/themes/) or ``[[catalogue]]`` tables: the assistant's themes."""
+    from .assist.catalogue import load_catalogue, parse_themes
+
+    value = raw.get("catalogue")
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str):
+            return load_catalogue(value.strip())
+        return parse_themes(value, source)
+    except ValidationError as error:
+        raise _invalid(source, "catalogue: " + str(error.params.get("detail", error.code))) from None

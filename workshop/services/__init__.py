@@ -41,6 +41,8 @@ class WorkshopService:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.snapshots = SnapshotCache(db)
+        #: optional parts the facilitator's snapshot announces (``features``), set by the app
+        self.features: dict[str, bool] = {"assist": False}
 
     # workshops and joining
     create_workshop = workshops.create_workshop

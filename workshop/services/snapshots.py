@@ -194,7 +194,7 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
     if actor.role == FACILITATOR:
         everything = dict.fromkeys(phases.VOTE_KIND_PHASE, True)
         rounds = [{**r, **room_tallies(r, everything)} for r in full["rounds"]]
-        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": RULES}
+        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": RULES, "features": dict(service.features)}
     return {**public_snapshot(full, actor.role, actor.participant_id), "rules": RULES}
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from flask import current_app, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
+from ..assist.service import Assistant
+from ..assist.service import from_config as assistant_from_config
 from ..errors import Unauthenticated, ValidationError, WorkshopError
 from ..services import (
     FACILITATOR,
@@ -75,6 +77,8 @@ READ_EVENTS: dict[str, Callable[..., dict]] = {
     "snapshot": snapshots.snapshot,
     "phase.preview": rounds.preview_synthesis,
     "theme.ideas": theme_ideas.theme_ideas,
+    "assist.suggest": lambda service, actor, payload: _assistant().suggest(service, actor, payload),
+    "assist.duplicates": lambda service, actor, payload: _assistant().duplicates(service, actor, payload),
 }
 
 
@@ -84,6 +88,10 @@ def _service():
 
 def _broadcaster() -> Broadcaster:
     return current_app.extensions["workshop.broadcaster"]
+
+
+def _assistant() -> Assistant:
+    return current_app.extensions["workshop.assist"]
 
 
 def _actor() -> Actor | None:
@@ -164,6 +172,7 @@ def _write(event: str, use_case: Callable[..., Outcome]):
         if event == "join":
             _enter(Actor(PARTICIPANT, actor.workshop_id, outcome.result["participant"]["id"]))
         _broadcaster().publish(outcome.changes)
+        _assistant().observe(outcome.changes)  # after the commit: queue new texts for the worker thread
         return outcome.result
 
     return _answering(event, call)
@@ -190,6 +199,8 @@ def init_app(app) -> SocketIO:
         ping_timeout=20,
     )
     service = app.extensions["workshop.service"]
+    assistant = app.extensions["workshop.assist"] = assistant_from_config(app.config, app.instance_path)
+    service.features["assist"] = assistant.available
     app.extensions["workshop.broadcaster"] = Broadcaster(socketio, service, app.config["TALLY_INTERVAL"])
     socketio.on_event("connect", on_connect)
     for event, read in READ_EVENTS.items():
