@@ -178,3 +178,37 @@ def test_the_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = ci.strip().splitlines()[-1]
     assert command in readme
+
+
+def test_settings_come_from_the_environment_with_their_documented_types(tmp_path, monkeypatch):
+    from workshop import create_app
+
+    monkeypatch.setenv("WORKSHOP_SECRET_KEY", "1234")  # JSON would make it a number
+    monkeypatch.setenv("WORKSHOP_TALLY_INTERVAL", "2")
+    monkeypatch.setenv("WORKSHOP_LOG_FORMAT", "json")
+    monkeypatch.setenv("WORKSHOP_MESSAGE_QUEUE", "")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert app.config["SECRET_KEY"] == "1234"
+    assert app.config["TALLY_INTERVAL"] == 2.0 and isinstance(app.config["TALLY_INTERVAL"], float)
+    assert app.config["LOG_FORMAT"] == "json" and app.config["MESSAGE_QUEUE"] is None
+
+
+def test_json_logs_are_one_object_per_line():
+    import io
+    import logging
+
+    from workshop.config import configure_logging
+
+    stream = io.StringIO()
+    level = logging.getLogger().level
+    handler = configure_logging("INFO", "json", stream=stream)
+    try:
+        logging.getLogger("workshop.test").info("bonjour %s", "à tous")
+        logging.getLogger("workshop.test").debug("not at INFO")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+    (line,) = stream.getvalue().splitlines()
+    record = json.loads(line)
+    assert record["message"] == "bonjour à tous" and record["level"] == "INFO" and record["logger"] == "workshop.test"
+    assert record["time"].endswith("Z")
