@@ -1,7 +1,15 @@
-"""The ``workshop`` commands: serve, new, list, export, import, erase, db upgrade, observatory, event."""
+"""The ``workshop`` commands: serve, new, list, export, import, erase, backup, restore, db upgrade, observatory, event.
+
+Imports are lazy: ``workshop --help`` loads click and this file, not Flask,
+SQLAlchemy or the exports (the app is built only by a command that needs it).
+A new sub-command in its own module is registered in :data:`LAZY_COMMANDS`
+(imported only when it runs) or with ``cli.add_command`` at the end of this file.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import importlib
 import json
 import os
 import socket
@@ -10,13 +18,12 @@ from pathlib import Path
 
 import click
 
-from .app import ROOT, create_app
-from .errors import WorkshopError
-from .messages import error_message
-from .translations import translations
+from . import __version__
+from .errors import NotFound, WorkshopError
+from .resources import DEFAULT_PLAN_NAME, shipped_plans
 
-SESSIONS = ROOT / "sessions"
-DEFAULT_PLAN = SESSIONS / "politique-de-la-ville-2030.toml"
+# name -> ("module:attribute", one-line help shown by `workshop --help` without importing the module)
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
 
 
 def cli_lang() -> str:
@@ -25,17 +32,25 @@ def cli_lang() -> str:
     return lang if lang in ("fr", "en") else "fr"
 
 
+def _catalogue():
+    from .translations import translations
+
+    return translations(cli_lang())
+
+
 def _(message: str, **params: object) -> str:
     """A sentence of the catalogue in the CLI's language."""
-    text = translations(cli_lang()).gettext(message)
+    text = _catalogue().gettext(message)
     return text % params if params else text
 
 
 def npgettext(context: str, singular: str, plural: str, num: int, **params: object) -> str:
-    return translations(cli_lang()).npgettext(context, singular, plural, num) % {"num": num, **params}
+    return _catalogue().npgettext(context, singular, plural, num) % {"num": num, **params}
 
 
 def _app(**config):
+    from .app import create_app
+
     return create_app(config or None)
 
 
@@ -101,51 +116,149 @@ def port_is_free(host: str, port: int) -> None:
         probe.close()
 
 
-def print_qr(url: str) -> None:
+DARK, LIGHT = "\x1b[38;5;16m", "\x1b[48;5;231m"  # black ink on a white ground, from the 256-colour cube (themes leave it alone)
+RESET = "\x1b[0m"
+QUIET_ZONE = 4  # modules of light margin the QR standard asks for (ISO/IEC 18004)
+
+
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The QR code of ``url`` as rows of modules (True = dark), quiet zone included."""
     import qrcode
 
-    qr = qrcode.QRCode(border=1)
+    qr = qrcode.QRCode(border=QUIET_ZONE, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(url)
     qr.make(fit=True)
-    qr.print_ascii(out=sys.stdout, invert=True)
+    return qr.get_matrix()
+
+
+def qr_text(url: str, colour: bool) -> str:
+    """The QR code for a terminal, two module rows per line (half blocks).
+
+    ``colour``: black on white forced with ANSI colours, so it scans on dark
+    and light terminals alike.  Without colour (a log file, a pipe) the glyphs
+    are the ink: dark modules on a light page.
+    """
+    rows = qr_matrix(url)
+    if len(rows) % 2:
+        rows = [*rows, [False] * len(rows[0])]
+    glyphs = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
+    lines = []
+    for top, bottom in zip(rows[0::2], rows[1::2]):
+        line = "".join(glyphs[pair] for pair in zip(top, bottom))
+        lines.append(f"{DARK}{LIGHT}{line}{RESET}" if colour else line)
+    return "\n".join(lines) + "\n"
+
+
+def wants_colour(stream) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def print_qr(url: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    stream.write(qr_text(url, wants_colour(stream)))
+
+
+def write_qr_image(url: str, path: Path) -> Path:
+    """The same QR code as an SVG file (to print, or to open on a second screen)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=QUIET_ZONE, box_size=20)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        image.save(out)
+    return path
 
 
 def fail(error: WorkshopError) -> None:
     """Stop with the error's readable sentence, its code in brackets (for scripts and support)."""
-    message = error_message(error, lambda msgid: translations(cli_lang()).gettext(msgid), fallback="cli_error")
+    from .messages import error_message
+
+    message = error_message(error, lambda msgid: _catalogue().gettext(msgid), fallback="cli_error")
     raise click.ClickException(f"{message} ({error.code})")
 
 
-@click.group()
-@click.version_option(package_name="workshop")
+class LazyGroup(click.Group):
+    """A click group that imports the modules of :data:`LAZY_COMMANDS` only when one of them runs."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS:
+            module, _sep, attribute = LAZY_COMMANDS[name][0].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx, formatter):
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS and super().get_command(ctx, name) is None:
+                rows.append((name, LAZY_COMMANDS[name][1]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - max(len(n) for n in self.list_commands(ctx)))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(version=__version__, prog_name="workshop")
 def cli():
     """workshop — live collective-intelligence workshops (diverge → define → converge)."""
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Use 0.0.0.0 to let phones on the local network join.")
-@click.option("--port", default=8000, show_default=True, type=int, help="8000 by default (5000 is often taken by macOS AirPlay).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="8000 by default (5000 is often taken by macOS AirPlay).",
+)
 @click.option("--async-mode", type=click.Choice(["eventlet", "gevent", "threading"]), default="eventlet", show_default=True)
 @click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Create a workshop from this plan first.")
 @click.option("--code", help="Show the links of this workshop (default: the most recent open one).")
-def serve(host, port, async_mode, plan, code):
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    envvar="WORKSHOP_LOG_FORMAT",
+    default="text",
+    show_default=True,
+    help="Logs go to stdout; json gives one object per line.",
+)
+def serve(host, port, async_mode, plan, code, log_format):
     """Run the server, print the facilitator link, the join link and a QR code."""
+    from .config import configure_logging
+
     port_is_free(host, port)
-    app = _app(ASYNC_MODE=async_mode)
+    app = _app(ASYNC_MODE=async_mode, LOG_FORMAT=log_format)
+    configure_logging(app.config["LOG_LEVEL"], log_format)
     service = _service(app)
     for expired in service.purge_expired():
         click.echo(_("retention period over: personal data of %(workshop)s erased", workshop=expired))
     try:
+        if code and not any(w["code"] == code.upper() for w in service.list_workshops()):
+            raise NotFound("unknown_code")
         if plan:
             created = create_from_plan(app, plan)["workshop"]
             code = created["code"]
         workshops = [w for w in service.list_workshops() if w["status"] == "open"]
-        if not workshops and DEFAULT_PLAN.exists():
-            workshops = [{**create_from_plan(app, DEFAULT_PLAN)["workshop"]}]
+        default_plan = shipped_plans() / f"{DEFAULT_PLAN_NAME}.toml"
+        if not workshops and not code and default_plan.exists():
+            create_from_plan(app, default_plan)
             workshops = [w for w in service.list_workshops() if w["status"] == "open"]
     except WorkshopError as error:
         fail(error)
-    chosen = next((w for w in workshops if w["code"] == (code or "").upper()), workshops[-1] if workshops else None)
+    if code:
+        chosen = next(w for w in service.list_workshops() if w["code"] == code.upper())
+        workshops = [chosen, *(w for w in workshops if w["code"] != chosen["code"])]
+    else:
+        chosen = workshops[-1] if workshops else None
     address = lan_address() if host in ("0.0.0.0", "::") else host
     base = app.config.get("PUBLIC_URL") or f"http://{address}:{port}"
     # QR codes and links must carry the address phones can reach, even when the
@@ -153,6 +266,7 @@ def serve(host, port, async_mode, plan, code):
     app.config["PUBLIC_URL"] = base
     database = app.config["DATABASE_URL"].split("://")[0]
     click.echo(_("workshop — %(url)s  (async mode: %(mode)s, database: %(database)s)", url=base, mode=async_mode, database=database))
+    click.echo("  " + _("instance folder: %(path)s", path=app.instance_path))
     assistant = app.extensions["workshop.assist"]
     if assistant.available:
         assistant.warm_up()
@@ -162,14 +276,20 @@ def serve(host, port, async_mode, plan, code):
 
         click.echo("  " + _("Grouping assistant: not installed; to offer it in the console: %(command)s", command=INSTALL_HINT))
     if chosen:
+        join = f"{base}/j/{chosen['code']}"
         click.echo("\n  " + _("%(title)s — code %(code)s", title=chosen["title"], code=chosen["code"]))
+        if chosen["status"] != "open":
+            click.echo("  " + _("(this workshop is %(status)s)", status=chosen["status"]))
         click.echo("  " + _("Facilitation (secret): %(url)s", url=f"{base}/f/{chosen['facilitator_token']}"))
         click.echo("  " + _("Screen / projector:    %(url)s", url=f"{base}/s/{chosen['code']}"))
-        click.echo("  " + _("Participants:          %(url)s", url=f"{base}/j/{chosen['code']}") + "\n")
-        print_qr(f"{base}/j/{chosen['code']}")
-        others = [w for w in workshops if w is not chosen]
-        for w in others:
-            click.echo("  " + _("other open workshop: %(code)s — %(title)s", code=w["code"], title=w["title"]))
+        click.echo("  " + _("Participants:          %(url)s", url=join) + "\n")
+        sys.stdout.flush()
+        print_qr(join)
+        image = write_qr_image(join, Path(app.instance_path) / f"qr-{chosen['code']}.svg")
+        click.echo("  " + _("QR code image: %(path)s", path=image))
+        for w in workshops:
+            if w is not chosen and w["status"] == "open":
+                click.echo("  " + _("other open workshop: %(code)s — %(title)s", code=w["code"], title=w["title"]))
     if host in ("127.0.0.1", "localhost"):
         click.echo("  " + _("(local only: use --host 0.0.0.0 so that phones on the same Wi-Fi can join)"))
     sys.stdout.flush()
@@ -186,10 +306,11 @@ def resolve_plan(name: str | None, path: Path | None) -> Path:
     candidate = Path(name)
     if candidate.is_file():
         return candidate
-    shipped = SESSIONS / f"{name.removesuffix('.toml')}.toml"
+    sessions = shipped_plans()
+    shipped = sessions / f"{name.removesuffix('.toml')}.toml"
     if shipped.is_file():
         return shipped
-    names = ", ".join(p.stem for p in sorted(SESSIONS.glob("*.toml")))
+    names = ", ".join(p.stem for p in sorted(sessions.glob("*.toml")))
     raise click.UsageError(_("no plan named %(name)s; shipped plans: %(names)s", name=repr(name), names=names))
 
 
@@ -197,7 +318,7 @@ def resolve_plan(name: str | None, path: Path | None) -> Path:
 @click.argument("name", required=False)
 @click.option("--plan", "plan_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A plan file.")
 def new(name, plan_path):
-    """Create a workshop from a plan: a file, or the name of one in sessions/."""
+    """Create a workshop from a plan: a file, or the name of a shipped one (villes-moyennes…)."""
     plan_path = resolve_plan(name, plan_path)
     app = _app()
     try:
@@ -215,7 +336,17 @@ def new(name, plan_path):
 def list_():
     """List workshops with their codes and facilitator links (local operator only)."""
     app = _app()
-    for w in _service(app).list_workshops():
+    workshops = _service(app).list_workshops()
+    if not workshops:
+        click.echo(
+            _(
+                "no workshop yet in %(path)s; create one: %(command)s",
+                path=app.instance_path,
+                command="workshop new villes-moyennes",
+            )
+        )
+        return
+    for w in workshops:
         click.echo(f"{w['code']}\t{w['status']}\t/f/{w['facilitator_token']}\t{w['title']}")
 
 
@@ -323,6 +454,100 @@ def upgrade():
     """Create the database or bring its schema to the latest version."""
     app = _app()  # create_app already upgrades
     click.echo(_("database up to date: %(database)s", database=app.config["DATABASE_URL"].split("://")[0]))
+
+
+# --------------------------------------------------------------------------- backup and restore
+
+
+def _sqlite_file(app) -> Path:
+    """The SQLite file of this instance, or a clear refusal for PostgreSQL (pg_dump does it better)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["DATABASE_URL"])
+    if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+        raise click.ClickException(
+            _(
+                "this instance uses %(database)s: back it up with %(command)s (see docs/deploy.md)",
+                database=url.drivername.split("+")[0],
+                command="pg_dump --format=custom --file=workshop.dump DATABASE",
+            )
+        )
+    return Path(url.database)
+
+
+def _stamp() -> str:
+    return _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """SQLite's online backup API: a consistent copy even while the server writes (WAL included)."""
+    import sqlite3
+
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _check_backup(path: Path) -> int:
+    """The number of workshops in a backup file; refuses a file that is not one."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"alembic_version", "workshops"} <= tables:
+                raise sqlite3.DatabaseError("no workshop tables")
+            return conn.execute("SELECT count(*) FROM workshops").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise click.ClickException(_("%(path)s: not a workshop backup (%(error)s)", path=path, error=error)) from None
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: <instance>/backups/workshop-<date>.db).",
+)
+def backup(output):
+    """Copy the SQLite database, safely, even while the server runs."""
+    app = _app()
+    source = _sqlite_file(app)
+    target = output or Path(app.instance_path) / "backups" / f"workshop-{_stamp()}.db"
+    if target.exists():
+        raise click.ClickException(_("%(path)s exists already", path=target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _copy_sqlite(source, target)
+    count = _check_backup(target)
+    click.echo(npgettext("cli", "backed up %(num)s workshop to %(path)s", "backed up %(num)s workshops to %(path)s", count, path=target))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path, yes):
+    """Replace the database with a backup (stop the server first; the current one is kept aside)."""
+    app = _app()
+    target = _sqlite_file(app)
+    count = _check_backup(path)
+    if not yes:
+        click.confirm(_("Replace %(database)s with %(backup)s? Stop the server first.", database=target, backup=path), abort=True)
+    aside = Path(app.instance_path) / "backups" / f"before-restore-{_stamp()}.db"
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    _copy_sqlite(target, aside)
+    app.extensions["workshop.db"].dispose()
+    _copy_sqlite(path, target)
+    _app()  # migrates a backup made by an older version
+    click.echo(npgettext("cli", "restored %(num)s workshop from %(path)s", "restored %(num)s workshops from %(path)s", count, path=path))
+    click.echo(_("the previous database is kept in %(path)s", path=aside))
 
 
 # --------------------------------------------------------------------------- events and the observatory

@@ -1,8 +1,8 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, one context per person.
 
 Chromium is ``/usr/bin/chromium`` (installed by .ci/run); Playwright never
-downloads a browser here.  axe-core comes from the npm registry into
-tests/browser/node_modules (``npm ci``, run by the fixture when missing).
+downloads a browser here.  axe-core is vendored in tests/browser/vendor/axe-core
+(version, licence and sha256 in its README): nothing is fetched at test time.
 Screenshots go to tests/artifacts/screenshots/.
 """
 
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,18 +32,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+AXE = HERE / "vendor" / "axe-core" / "axe.min.js"
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's source, installed from the npm registry at the version pinned in package.json."""
-    path = HERE / "node_modules" / "axe-core" / "axe.min.js"
-    if not path.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            if IN_CI:
-                raise RuntimeError("npm is needed to install axe-core for the accessibility tests")
-            pytest.skip("npm not installed")
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True)
-    return path.read_text(encoding="utf-8")
+    """axe-core's source, vendored (tests/browser/vendor/axe-core/README.md says which version and how to update it)."""
+    return AXE.read_text(encoding="utf-8")
 
 
 def axe_violations(page, axe_source: str) -> list[dict]:
