@@ -308,6 +308,10 @@ def make_machine(server: Server, db_url: str):
             if self.fac_do("phase.reopen"):
                 self.steps_in_phase = 0
 
+        @rule(open_=st.booleans())
+        def open_vote(self, open_):
+            self.fac_do("vote.open", open=open_)
+
         @rule(revealed=st.booleans())
         def reveal(self, revealed):
             self.fac_do("tallies.reveal", revealed=revealed)
