@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..resources import resource_dir
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-THEMES_DIR = ROOT / "sessions" / "themes"
+THEMES_DIR = resource_dir("sessions") / "themes"  # in the checkout, or inside the installed wheel
 DEFAULT_CATALOGUE = "politique-de-la-ville"
 THEME_KEYS = ("key", "name", "description", "name_en", "description_en")
 MAX_THEMES = 100
