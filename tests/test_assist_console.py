@@ -61,6 +61,8 @@ def test_the_console_offers_the_assistants_help_and_the_facilitator_decides(room
     expect(page.locator(".assist-chip").first).to_contain_text("Suggestion : Transports")
     accept_all = page.get_by_role("button", name="Accepter les 2 suggestions sûres")
     expect(accept_all).to_be_visible()
+    # the themes it proposes are folded under one line, so that the ideas keep the pane
+    page.locator(".assist-proposals summary", has_text="Thèmes à créer avec les idées restantes (1)").click()
     expect(page.get_by_role("button", name="Créer ce thème")).to_be_visible()
     page.screenshot(path=str(SHOTS / "assist-define-suggestions.png"))
     page.locator(".assist-chip").first.scroll_into_view_if_needed()
@@ -68,7 +70,7 @@ def test_the_console_offers_the_assistants_help_and_the_facilitator_decides(room
     accept_all.click()
     expect(page.locator(".assist-chip")).to_have_count(0)
     page.get_by_role("button", name="Créer ce thème").click()
-    expect(page.get_by_role("heading", name="Logement et habitat")).to_be_visible()
+    expect(page.locator(".target", has_text="Logement et habitat")).to_contain_text("2 idées")
     snap = room["fac"].ok("snapshot")
     themes = {t["title"]: t["id"] for t in snap["rounds"][0]["themes"]}
     filed = {i["text"]: i["theme_id"] for i in snap["rounds"][0]["ideas"] if not i["merged_into"]}

@@ -163,6 +163,7 @@ def test_300_ideas_and_12_themes_fit_a_laptop(workshop, new_context, clients, sh
         voters.append(example_client.Client(workshop["base"], {"code": workshop["code"]}))
         clients.append(voters[-1])
         voters[-1].ok("join", {"op_id": new_op(), "pseudonym": name, "group": group})
+    room["fac"].ok("vote.open", {"op_id": new_op(), "open": True})
     page.evaluate("() => { window.workshopBoard.times.length = 0; }")
     for n in range(6):
         voters[n // 3].ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": room["themes"][n % 3]["id"], "delta": 1})
@@ -313,6 +314,7 @@ def test_creating_a_theme_is_confirmed_and_the_board_is_accessible(workshop, new
     phone = example_client.Client(workshop["base"], {"code": workshop["code"]})
     clients.append(phone)
     phone.ok("join", {"op_id": new_op(), "pseudonym": "Awa", "group": "habitant"})
+    room["fac"].ok("vote.open", {"op_id": new_op(), "open": True})
     phone.ok("vote", {"op_id": new_op(), "kind": "theme", "target_id": room["themes"][0]["id"], "delta": 2})
     expect(target(page, THEMES[0]).locator(".badge.dots")).to_contain_text("2")
     axe(page)

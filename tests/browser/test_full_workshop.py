@@ -212,6 +212,8 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
     sheet.get_by_label("Échéance").fill("Juin 2027")
     sheet.get_by_label("Moyens").fill("0,5 ETP et 10 000 €")
     sheet.get_by_label("Indicateurs (un par ligne)").fill("nombre de jardins ouverts")
+    # Lineage: the facilitator ticks the idea the action comes from.
+    sheet.locator("#sheet-lineage").get_by_role("checkbox", name=re.compile("Des jardins partagés au pied des immeubles")).check()
     sheet.get_by_role("button", name="Enregistrer la fiche").click()
     expect(sheet).to_be_hidden()
     console.get_by_role("button", name="Montrer les résultats à la salle").click()

@@ -70,7 +70,8 @@ def run_to_the_end(workshop, clients) -> dict:
     do(fac, "idea.move", idea_id=garden["id"], theme_id=living["id"])
     do(fac, "idea.move", idea_id=bus["id"], theme_id=moving["id"])
     do(fac, "phase.advance", expected_phase="define", kept_theme_ids=[living["id"], moving["id"]])
-    action = do(phones[0], "action.propose", theme_id=living["id"], title=ACTION)["action"]
+    # The phone names the idea its action comes from: that link, and only it, is the lineage.
+    action = do(phones[0], "action.propose", theme_id=living["id"], title=ACTION, idea_ids=[garden["id"]])["action"]
     other = do(fac, "action.propose", theme_id=moving["id"], title=OTHER)["action"]
     do(fac, "action.update", action_id=action["id"], owner="Centre social", deadline="Juin 2027", status="planned")
     do(fac, "vote.open", open=True)

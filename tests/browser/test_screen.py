@@ -590,6 +590,7 @@ def test_revealed_results_follow_the_server_ranking_with_ties(workshop, projecto
     page = projector
     phones, themes, ideas = themed_room(people, 20, spec=SPEC_60[:4])
     # Mobilités 4, Cadre de vie 3, Participation 3 (a tie), Emploi 0
+    people.do("vote.open", open=True)
     for phone, theme, dots in (
         (phones[0], 3, 2),
         (phones[1], 3, 2),
@@ -646,6 +647,7 @@ def test_revealed_results_follow_the_server_ranking_with_ties(workshop, projecto
     assert_nothing_overflows(page)
     shot(page, "screen-04-converge-sheets")
     # arbres 3, navette 3 (a tie), vélos 1, éclairage 0
+    people.do("vote.open", open=True)
     for phone, action, dots in ((phones[0], 2, 2), (phones[1], 2, 1), (phones[2], 0, 2), (phones[3], 0, 1), (phones[4], 1, 1)):
         vote(phone, "action", actions[action]["id"], dots)
     people.do("tallies.reveal", revealed=True)

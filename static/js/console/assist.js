@@ -10,7 +10,7 @@
  * and the board is redrawn with invalidate() once they arrive. The assistant suggests; the facilitator decides.
  */
 import { h, t, plural } from "../lib/dom.js";
-import { store, live, invalidate, send, ignore, notify, liveIdeas } from "./state.js";
+import { store, live, invalidate, send, ignore, notify, liveIdeas, disclosure } from "./state.js";
 
 const DEBOUNCE_MS = 600;   // a burst of posted ideas costs one question, not one per idea
 const PENDING_MS = 1500;   // the server is still embedding: ask again after this
@@ -164,8 +164,8 @@ export function assistPanel(r) {
           plural("assist_accept_all", sure.length))
       : null,
     proposals.length
-      ? h("div", { class: "assist-proposals" },
-          h("p", { class: "assist-sub" }, t("assist_proposals")),
+      // Folded by default: with 300 ideas the list of proposals would push the ideas out of the pane.
+      ? disclosure("assist-proposals-" + r.id, t("assist_proposals") + " (" + proposals.length + ")",
           h("ul", { class: "assist-proposal-list" }, proposals.map((p, n) => {
             const id = "assist-proposal-" + n;
             return h("li", { class: "assist-proposal" },
@@ -173,7 +173,7 @@ export function assistPanel(r) {
               p.description ? h("p", { class: "hint assist-proposal-desc" }, p.source === "ideas" ? "« " + p.description + " »" : p.description) : null,
               h("button", { type: "button", class: "small", "aria-describedby": id, "data-key": "assist-create-" + p.title,
                 onclick: () => createTheme(r, p) }, t("assist_create")));
-          })))
+          })), "disclosure small-disclosure assist-proposals")
       : null,
     pending);
 }
