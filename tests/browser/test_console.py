@@ -174,6 +174,9 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     expect(paper).to_contain_text("Saisie par l'animation")
     expect(paper).to_contain_text("habitant")
     expect(page.get_by_label("L'idée", exact=True)).to_have_value("")
+    # The next note does not inherit this one's group; the confirmation says which group it went to.
+    expect(page.get_by_label("Collège (facultatif)")).to_have_value("")
+    expect(page.locator("#notices")).to_contain_text("« habitant »")
 
     # A 5-minute timer.
     page.get_by_role("button", name="5 min", exact=True).click()

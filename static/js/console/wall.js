@@ -198,7 +198,10 @@ function behalfForm() {
       if (group.value) payload.group = group.value;
       send("idea.post", payload).then(() => {
         text.value = "";
-        notify(t("behalf_done"), "ok");
+        // Each paper note says its own group: the choice never carries over to the next one.
+        const chosen = group.value;
+        group.value = "";
+        notify(chosen ? t("behalf_done_group", { group: chosen }) : t("behalf_done"), "ok");
         text.focus();
       }).catch(ignore);
     });
