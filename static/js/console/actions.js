@@ -104,6 +104,7 @@ function openSheet(actionId) {
   $("sheet-form").querySelectorAll("input, textarea, select").forEach((f) => { f.disabled = !editable; });
   $("sheet-save").hidden = !editable;
   replace($("sheet-lineage"), lineagePicker(r, a, editable));
+  ui.sheetSaved = sheetState();
   openDialog($("sheet-dialog"));
   $("sheet-title").focus();
 }
@@ -152,6 +153,12 @@ function lineagePicker(r, a, editable) {
     others.length ? h("div", { class: "field" }, h("label", { for: "sheet-lineage-search" }, t("lineage_search")), search, more) : null)];
 }
 
+/** What the sheet's fields hold now, to tell whether something typed would be lost. */
+function sheetState() {
+  return JSON.stringify(Array.from($("sheet-form").querySelectorAll("input:not([type=search]), textarea, select")).map((f) =>
+    f.type === "checkbox" ? f.checked : f.value));
+}
+
 function pickedLineage() {
   return Array.from($("sheet-lineage").querySelectorAll("input[name=lineage]:checked")).map((c) => Number(c.value));
 }
@@ -180,5 +187,5 @@ export function setupSheet() {
       closeDialog(d);
       notify(t("sheet_saved"), "ok");
     }).catch(() => { btn.disabled = false; });
-  });
+  }, () => !!ui.sheet && sheetState() !== ui.sheetSaved);
 }

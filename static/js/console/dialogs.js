@@ -30,10 +30,23 @@ export function confirmDialog(title, text, okLabel) {
   });
 }
 
-/** A form dialog "<name>-dialog": its cancel button closes it, onClose runs when it closes, onSubmit(e, d) on submit. */
-export function formDialog(name, onClose, onSubmit) {
+/** A form dialog "<name>-dialog": its cancel button closes it, onClose runs when it closes, onSubmit(e, d) on submit.
+ * With isDirty(), Escape or "Cancel" on a form holding unsaved typing asks before throwing it away. */
+export function formDialog(name, onClose, onSubmit, isDirty) {
   const d = $(name + "-dialog");
-  $(name + "-cancel").addEventListener("click", () => closeDialog(d));
+  let asking = false;
+  function leave(e) {
+    if (e) e.preventDefault();
+    if (asking) return;
+    if (!isDirty || !isDirty()) { closeDialog(d); return; }
+    asking = true;
+    confirmDialog(t("discard_title"), t("discard_text"), t("discard_ok")).then((yes) => {
+      asking = false;
+      if (yes) closeDialog(d);
+    });
+  }
+  $(name + "-cancel").addEventListener("click", () => leave());
+  d.addEventListener("cancel", leave);
   d.addEventListener("close", onClose);
   $(name + "-form").addEventListener("submit", (e) => { e.preventDefault(); onSubmit(d); });
   return d;
