@@ -340,11 +340,22 @@ def test_whole_round_from_diverge_to_action_plan(service):
     assert actions[1]["description"] == "Tester 6 mois"
     assert (p2["position"], p2["question"], p2["phase"], p2["themes"], p2["actions"]) == (2, "Q2", "lobby", [], [])
 
-    # a closed round cannot be reopened nor advanced, and nothing can be written in it
+    # a closed round cannot be reopened nor advanced, nor voted in
     rejected(room, lambda: room.ok("reopen_phase", fac, round_id=r1["id"]), "round_closed", PhaseError)
     rejected(room, lambda: room.ok("advance_phase", fac, round_id=r1["id"]), "round_closed", PhaseError)
     rejected(room, lambda: room.ok("vote", ana, kind="action", target_id=bus["id"]), "wrong_phase", PhaseError)
-    rejected(room, lambda: room.ok("update_action", fac, action_id=bus["id"], owner="X"), "wrong_phase", PhaseError)
+    # ...but its sheets can still be completed (the plan and the frozen synthesis follow), not by phones,
+    # not their status or theme (dated updates do that), and no longer once the restitution is public
+    rejected(room, lambda: room.ok("update_action", fac, action_id=bus["id"], status="done"), "sheet_closed_field", PhaseError)
+    completed = service.update_action(fac, {"op_id": new_op(), "action_id": bus["id"], "owner": "Direction des mobilités"})
+    assert completed.result["action"]["owner"] == "Direction des mobilités"
+    kinds = [c.kind for c in completed.changes]
+    assert "synthesis" in kinds and "plan" in kinds, kinds
+    frozen = service.full_snapshot(fac.workshop_id)["rounds"][0]["syntheses"]["converge"]
+    assert next(a for a in frozen["actions"] if a["id"] == bus["id"])["owner"] == "Direction des mobilités"
+    service.publish_restitution(fac, {"op_id": new_op(), "published": True})
+    rejected(room, lambda: room.ok("update_action", fac, action_id=bus["id"], owner="X"), "sheet_published", PhaseError)
+    service.publish_restitution(fac, {"op_id": new_op(), "published": False})
 
     # the next round is now the current one
     out = room.advance()

@@ -88,6 +88,8 @@ MESSAGES = {
     "theme_not_kept": N_("Actions can only be proposed under a theme the room kept."),
     "not_joined": N_("Join the workshop first."),
     "round_not_closed": N_("What became of an action can be recorded once its round is closed."),
+    "sheet_published": N_("The restitution is published: record what became of this action as a dated update instead."),
+    "sheet_closed_field": N_("After the workshop, an action keeps its theme, and its status moves through dated updates."),
     "future_date": N_("The date cannot be in the future."),
     "not_published": N_("This workshop's summary is not published."),
     "too_fast": N_("You are sending a lot very quickly: wait a moment, then send again."),

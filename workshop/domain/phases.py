@@ -22,7 +22,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "edit_themes": frozenset({DEFINE}),
     "vote_theme": frozenset({DEFINE}),
     "propose_action": frozenset({CONVERGE}),
-    "edit_action": frozenset({CONVERGE}),
+    # after the round closes too: owners, partners and deadlines are often settled after the day
+    # (until the restitution is published; then what happens is recorded as dated updates)
+    "edit_action": frozenset({CONVERGE, CLOSED}),
     "vote_action": frozenset({CONVERGE}),
     "reopen_phase": frozenset({DEFINE, CONVERGE}),  # the phases :func:`previous_phase` can step back from
     "open_vote": frozenset({DEFINE, CONVERGE}),  # the facilitator opens (and closes) the phase's dot vote

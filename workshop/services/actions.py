@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..domain import phases
 from ..domain.text import clean_list, clean_text
 from ..domain.visibility import public_action
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, PhaseError, ValidationError
 from ..storage.models import Action, Idea, Round, Theme
 from . import queries
 from .base import FACILITATOR, PARTICIPANT, Change, Tx, id_field, use_case
-from .snapshots import ACTION_STATUSES
+from .snapshots import ACTION_STATUSES, refreeze_syntheses
 from .views import action_view
 
 MAX_ACTIONS = 500
@@ -80,6 +81,14 @@ def update_action(tx: Tx, action: Action, _checked: None):
     payload, r = tx.payload, action.round
     if not EDITABLE & payload.keys():
         raise ValidationError("nothing_to_update")
+    after_close = r.phase == phases.CLOSED
+    if after_close:
+        # The sheet can still be completed after the day, until the restitution is public; its
+        # status then moves only through action.status (dated updates), and it stays in its theme.
+        if tx.workshop.published_at is not None:
+            raise PhaseError("sheet_published", phase=r.phase)
+        if "status" in payload or "theme_id" in payload:
+            raise PhaseError("sheet_closed_field", phase=r.phase, field="status" if "status" in payload else "theme_id")
     if "title" in payload:
         action.title = clean_text(payload["title"], "title", 200)
     for name, limit in SHEET_TEXTS.items():
@@ -96,4 +105,8 @@ def update_action(tx: Tx, action: Action, _checked: None):
         action.idea_ids = idea_ids(tx, r, payload["idea_ids"])
     if "theme_id" in payload:
         action.theme_id = _kept_theme(tx, id_field(payload, "theme_id"), r).id
-    return _answer(tx, action)
+    if not after_close:
+        return _answer(tx, action)
+    result, changes = _answer(tx, action)
+    # the round's frozen converge synthesis and the draft plan carry the sheet: rebuilt with it
+    return result, [*changes, *refreeze_syntheses(tx.s, tx.workshop, r)]

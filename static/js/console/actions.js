@@ -103,6 +103,8 @@ function openSheet(actionId) {
   status.value = a.status;
   $("sheet-form").querySelectorAll("input, textarea, select").forEach((f) => { f.disabled = !editable; });
   $("sheet-save").hidden = !editable;
+  // After the close the status moves by dated updates (Restitution tab), not from the sheet.
+  if (r.phase === "closed") status.disabled = true;
   replace($("sheet-lineage"), lineagePicker(r, a, editable));
   ui.sheetSaved = sheetState();
   openDialog($("sheet-dialog"));
@@ -180,7 +182,7 @@ export function setupSheet() {
       partners: lines($("sheet-partners").value),
       indicators: lines($("sheet-indicators").value),
       resources: $("sheet-resources").value.trim(),
-      status: $("sheet-status").value,
+      status: $("sheet-status").disabled ? undefined : $("sheet-status").value,
       idea_ids: pickedLineage()
     }).then(() => {
       btn.disabled = false;
