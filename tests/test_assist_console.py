@@ -53,7 +53,7 @@ def test_the_console_offers_the_assistants_help_and_the_facilitator_decides(room
     chip = page.locator(".assist-dup")
     expect(chip).to_contain_text("Doublon probable du n° 1")
     page.screenshot(path=str(SHOTS / "assist-diverge-duplicates.png"))
-    chip.get_by_role("button", name="Fusionner").click()
+    chip.get_by_role("button", name="Accepter la fusion").click()
     expect(page.locator(".assist-dup")).to_have_count(0)
     # define: one theme; the sure suggestions, accepted at once, and a theme to create
     room["fac"].ok("phase.advance", {"op_id": new_op()})

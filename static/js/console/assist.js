@@ -4,7 +4,7 @@
  * this module only asks, caches the answers per round, and draws three things the board calls:
  *   assistPanel(r)              top of the unsorted pane (define) or of the wall (diverge), or null;
  *   assistIdeaChip(r, idea)     "Suggestion : Emploi et formation — Accepter / Ignorer" on an unsorted card (define);
- *   assistDuplicateChip(r, idea) "Doublon probable du n° X — Fusionner" on a card (diverge).
+ *   assistDuplicateChip(r, idea) "Doublon probable du n° X — Accepter la fusion" on a card (diverge).
  * Every one returns null when the snapshot says the assistant is not installed (features.assist).
  * Answers are fetched after store changes (debounced), again while the server says texts are pending,
  * and the board is redrawn with invalidate() once they arrive. The assistant suggests; the facilitator decides.
@@ -195,7 +195,7 @@ export function assistIdeaChip(r, idea) {
       onclick: () => { ignored[idea.id] = true; invalidate("work"); } }, t("assist_ignore")));
 }
 
-/** "Doublon probable du n° X — Fusionner" on a diverge card: one click sends idea.merge into the older idea. */
+/** "Doublon probable du n° X — Accepter la fusion" on a diverge card: one click sends idea.merge into the older idea. */
 export function assistDuplicateChip(r, idea) {
   if (!r || !idea || r.phase !== "diverge" || !enabled()) return null;
   const data = answer(r);
