@@ -1104,3 +1104,27 @@ def test_an_idea_hidden_after_its_phase_closed_leaves_every_synthesis_plan_and_e
         text = json.dumps(shown, ensure_ascii=False)
         assert secret["text"] not in text
         assert kept["text"] in text
+
+
+def test_a_merge_can_be_undone_and_both_ideas_stand_again(service):
+    created = service.create_workshop("Atelier", rounds=["Q"])
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    code = created["workshop"]["code"]
+    phones = [
+        service.authenticate(code=code, token=service.join(service.authenticate(code=code), {"op_id": new_op()}).result["token"])
+        for _ in range(2)
+    ]
+    service.advance_phase(fac, {"op_id": new_op()})
+    keep = service.post_idea(phones[0], {"op_id": new_op(), "text": "Des bancs au square"}).result["idea"]
+    dup = service.post_idea(phones[1], {"op_id": new_op(), "text": "Des bancs dans le parc"}).result["idea"]
+    service.merge_ideas(fac, {"op_id": new_op(), "idea_id": dup["id"], "into_id": keep["id"]})
+    with pytest.raises(ValidationError) as info:
+        service.unmerge_idea(fac, {"op_id": new_op(), "idea_id": keep["id"]})
+    assert info.value.code == "not_merged"
+    out = service.unmerge_idea(fac, {"op_id": new_op(), "idea_id": dup["id"]})
+    assert out.result["idea"]["merged_into"] is None
+    ideas = {i["id"]: i for i in service.full_snapshot(fac.workshop_id)["rounds"][0]["ideas"]}
+    assert ideas[dup["id"]]["merged_into"] is None and ideas[keep["id"]]["count"] == 1
+    assert [c.data["id"] for c in out.changes if c.kind == "idea"] == [dup["id"], keep["id"]], "both broadcast"
+    mine = service.snapshot(phones[1])["rounds"][0]["ideas"]
+    assert [i["id"] for i in mine if not i["merged_into"]] == [dup["id"]], "its author's phone lists it again"

@@ -180,6 +180,7 @@ def make_machine(server: Server, db_url: str):
             self.mine: dict[int, list[int]] = {0: [], 1: []}
             self.themes: list[int] = []
             self.actions: list[int] = []
+            self.merged: list[int] = []
             self.steps_in_phase = 0
 
         def new_phone(self, group):
@@ -267,13 +268,20 @@ def make_machine(server: Server, db_url: str):
         @precondition(lambda self: len(self.ideas) > 1)
         @rule(a=st.integers(0, 99), b=st.integers(0, 99))
         def merge_ideas(self, a, b):
-            self.fac_do("idea.merge", idea_id=self.pick(self.ideas, a), into_id=self.pick(self.ideas, b))
+            source = self.pick(self.ideas, a)
+            if self.fac_do("idea.merge", idea_id=source, into_id=self.pick(self.ideas, b)):
+                self.merged.append(source)
 
         @rule(text=TEXTS)
         def create_theme(self, text):
             data = self.fac_do("theme.create", title=text or "Thème", objective="Un objectif", criteria=["un critère"])
             if data:
                 self.themes.append(data["theme"]["id"])
+
+        @precondition(lambda self: self.merged)
+        @rule(n=st.integers(0, 99))
+        def unmerge_idea(self, n):
+            self.fac_do("idea.unmerge", idea_id=self.pick(self.merged, n))
 
         @precondition(lambda self: self.themes)
         @rule(n=st.integers(0, 99), text=TEXTS)

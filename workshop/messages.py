@@ -79,6 +79,7 @@ MESSAGES = {
     "budget": N_("You have no dots left (budget: %(budget)s). Take one back to move it."),
     "no_dots_to_remove": N_("You have no dot on this item to take back."),
     "cannot_merge": N_("These two ideas cannot be merged."),
+    "not_merged": N_("This idea is not merged into another one."),
     "other_round": N_("This belongs to another round."),
     "too_many_themes": N_("Too many themes in this round."),
     "too_many_actions": N_("Too many actions in this round."),

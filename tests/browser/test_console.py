@@ -165,6 +165,14 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     expect(keep.locator(".idea-merged")).to_contain_text(GARDENS_DUP)
     expect(dup).to_have_count(0)
     expect(page.locator(".merge-banner")).to_have_count(0)
+    # A merge can be undone; then done again.
+    keep.get_by_role("button", name=f"Séparer de nouveau « {GARDENS_DUP} »").click()
+    expect(dup).to_be_visible()
+    expect(keep.locator(".idea-merged")).to_have_count(0)
+    dup.get_by_role("button", name="Fusionner").click()
+    keep.get_by_role("button", name="Garder celle-ci").click()
+    expect(keep.locator(".badge.count")).to_have_text("2 personnes")
+    expect(dup).to_have_count(0)
 
     # A paper sticky note, typed in on someone's behalf.
     page.get_by_label("L'idée", exact=True).fill(PAPER)

@@ -58,6 +58,7 @@ class WorkshopService:
     withdraw_idea = ideas.withdraw_idea
     hide_idea = ideas.hide_idea
     merge_ideas = ideas.merge_ideas
+    unmerge_idea = ideas.unmerge_idea
     move_idea = ideas.move_idea
     # themes
     create_theme = themes.create_theme

@@ -130,6 +130,25 @@ def merge_ideas(tx: Tx, source: Idea, _checked: None):
     return {"idea": target_change.data}, [*changes, target_change, *refreeze_syntheses(s, w, source.round)]
 
 
+@use_case(FACILITATOR, subject=Idea, lock=True, capability="merge_ideas")
+def unmerge_idea(tx: Tx, source: Idea, _checked: None):
+    """Undo a merge: the duplicate stands on its own again, in its keeper's theme; the keeper counts one less.
+
+    Ideas merged into the duplicate before it was merged were moved to the keeper
+    then (merges are flattened) and stay with it.
+    """
+    s, w = tx.s, tx.workshop
+    if source.merged_into_id is None:
+        raise ValidationError("not_merged")
+    target = queries.item(s, Idea, source.merged_into_id, w.id, "idea", lock=True)
+    now = utcnow()
+    source.merged_into_id, source.theme_id = None, target.theme_id
+    source.updated_at = target.updated_at = now
+    s.flush()
+    source_change, target_change = idea_change(s, w, source), idea_change(s, w, target)
+    return {"idea": source_change.data}, [source_change, target_change, *refreeze_syntheses(s, w, source.round)]
+
+
 #: the most ideas one ``idea.move`` files at once (a round holds a few hundred at most)
 MOVE_MAX = 1000
 

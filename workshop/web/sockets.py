@@ -54,6 +54,7 @@ WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
     "idea.withdraw": ideas.withdraw_idea,
     "idea.hide": ideas.hide_idea,
     "idea.merge": ideas.merge_ideas,
+    "idea.unmerge": ideas.unmerge_idea,
     "idea.move": ideas.move_idea,
     "theme.create": themes.create_theme,
     "theme.update": themes.update_theme,

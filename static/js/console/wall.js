@@ -106,7 +106,13 @@ function buildCard(r, idea, merged, opts) {
   card.appendChild(h("div", { class: "idea-body" },
     h("p", { class: "idea-text", id: textId }, idea.text),
     merged && merged.length
-      ? h("p", { class: "idea-merged" }, h("span", { class: "im-label" }, t("merged_also")), " ", merged.map((m) => "« " + m.text + " »").join(" "))
+      ? h("p", { class: "idea-merged" }, h("span", { class: "im-label" }, t("merged_also")), " ", merged.map((m) => h("span", { class: "im-item" },
+          "« " + m.text + " » ",
+          // A merge can be undone: the duplicate stands on its own again, its author's phone lists it again.
+          can(r, "merge_ideas") ? h("button", { type: "button", class: "small link-button", "data-key": "unmerge-" + m.id,
+            "aria-label": t("unmerge_label", { text: m.text }),
+            onclick: () => { send("idea.unmerge", { idea_id: m.id }).then(() => notify(t("unmerge_done"), "ok")).catch(ignore); } }, t("unmerge")) : null,
+          " ")))
       : null,
     foot,
     h("div", { class: "assist-slot", hidden: true })));
