@@ -170,9 +170,13 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     expect(dup).to_be_visible()
     expect(keep.locator(".idea-merged")).to_have_count(0)
     dup.get_by_role("button", name="Fusionner").click()
+    # the search narrows the wall to the likely keepers (accents and case do not count)
+    page.get_by_label("Trouver l'idée à garder (texte ou numéro)").fill("JARDINS PARTAGES AU PIED")
+    expect(page.locator(".wall .idea")).to_have_count(2)  # the duplicate and its match
     keep.get_by_role("button", name="Garder celle-ci").click()
     expect(keep.locator(".badge.count")).to_have_text("2 personnes")
     expect(dup).to_have_count(0)
+    expect(page.locator(".wall .idea")).not_to_have_count(1)  # the whole wall is back
 
     # A paper sticky note, typed in on someone's behalf.
     page.get_by_label("L'idée", exact=True).fill(PAPER)

@@ -127,6 +127,9 @@ function buildCard(r, idea, merged, opts) {
 
 function startMerge(id) {
   ui.merging = id;
+  ui.mergeQuery = "";
+  const box = document.getElementById("merge-search");
+  if (box) box.value = "";
   invalidate("work");
   setTimeout(() => { const b = $("merge-banner-text"); if (b) b.focus(); }, 0);
 }
@@ -145,10 +148,33 @@ function mergeInto(intoId) {
     .catch(() => focusLater('[data-key="merge-' + source + '"]'));
 }
 
+/** Folded for comparison: case, accents and spacing do not count. */
+function fold(text) {
+  return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/** While merging, the wall keeps the duplicate and the ideas matching the search (text or number). */
+export function mergeCandidates(r, ideas) {
+  const q = ui.merging ? fold(ui.mergeQuery) : "";
+  if (!q) return ideas;
+  const n = q.replace(/^n°\s*/, "");
+  const numbers = ideaNumbers(r);
+  return ideas.filter((i) => i.id === ui.merging || fold(i.text).includes(q) || String(numbers[i.id]) === n);
+}
+
+function mergeSearch() {
+  return persistent("merge-search", () => {
+    const input = h("input", { type: "search", id: "merge-search", autocomplete: "off" });
+    input.addEventListener("input", () => { ui.mergeQuery = input.value; invalidate("work"); });
+    return h("div", { class: "field merge-search" }, h("label", { for: "merge-search" }, t("merge_search")), input);
+  });
+}
+
 export function mergeBanner(r) {
   if (!ui.merging || !r.ideas[ui.merging]) return null;
   return h("div", { class: "merge-banner" },
     h("p", { id: "merge-banner-text", tabindex: "-1" }, t("merge_banner", { text: r.ideas[ui.merging].text })),
+    r.phase === "diverge" ? mergeSearch() : null, // on the board, its own filter box narrows the cards
     h("button", { type: "button", class: "small", "data-key": "merge-cancel", onclick: cancelMerge }, t("merge_cancel")));
 }
 
@@ -163,8 +189,9 @@ export function wallView(r) {
   const merged = mergedInto(r);
   const keep = {};
   const opts = { chip: assistDuplicateChip };
+  const shown = mergeCandidates(r, ideas);
   const wall = ideas.length
-    ? h("ol", { class: "wall", "aria-labelledby": "wall-heading" }, ideas.map((i) => { keep[i.id] = true; return ideaCard(r, i, merged[i.id], opts); }))
+    ? h("ol", { class: "wall", "aria-labelledby": "wall-heading" }, shown.map((i) => { keep[i.id] = true; return ideaCard(r, i, merged[i.id], opts); }))
     : h("p", { class: "empty" }, t("wall_empty"));
   pruneCards(keep);
   return h("div", { class: "wall-area" },
