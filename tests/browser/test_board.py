@@ -171,8 +171,8 @@ def test_300_ideas_and_12_themes_fit_a_laptop(workshop, new_context, clients, sh
     times = page.evaluate("() => window.workshopBoard.times.slice()")
     median = sorted(times)[len(times) // 2]
     print(f"\nboard re-render with 300 ideas, 12 themes: {len(times)} renders, median {median:.1f} ms, max {max(times):.1f} ms")
-    # Measured on a 2-CPU machine under load (load average 8-13): median 90-200 ms, style and layout included;
-    # rebuilding the 300 cards instead took 150-550 ms. The bound leaves room for a loaded CI machine.
+    # Measured on a 2-CPU machine under load (load average ~12): median 57 ms, style and layout included, the list
+    # left in place; re-inserting the 300 cards on each render took 800-1400 ms there. Room is left for a loaded CI machine.
     assert times and median < 300 and max(times) < 1500, times
 
     pane.evaluate("(l) => { l.scrollTop = 0; }")
