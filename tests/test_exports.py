@@ -662,6 +662,7 @@ def test_docx_reopens_with_headings_sheets_and_annex(snapshot):
     headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
     h1 = [t for s, t in headings if s == "Heading 1"]
     assert h1 == [
+        "L'essentiel",
         "Contexte et démarche",
         "Participation",
         f"Tour 1 — {QUESTION_1}",
@@ -713,7 +714,7 @@ def test_docx_english(snapshot):
 
     doc = Document(io.BytesIO(export(snapshot, "docx", "en")))
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert h1[0] == "Context and method" and h1[-1] == "Appendix: every idea"
+    assert h1[:2] == ["Summary", "Context and method"] and h1[-1] == "Appendix: every idea"
 
 
 # --------------------------------------------------------------------------- HTML printed by Chromium
@@ -909,3 +910,40 @@ def test_empty_workshop_exports(tmp_path):
         assert json.loads(export(service.full_snapshot(copy_["workshop"]["id"]), "json"))["rounds"] == doc["rounds"]
     finally:
         db.dispose()
+
+
+def test_cover_says_when_where_and_who_and_leaves_out_rounds_that_never_ran(tmp_path):
+    """Officials read the cover first: date (the day it ran when the plan gave none), place, facilitator;
+    a second round planned but never opened is not an empty chapter; equal dots share a rank, marked."""
+    db = Database(f"sqlite:///{tmp_path / 'cover.db'}")
+    db.upgrade()
+    try:
+        service = WorkshopService(db)
+        created = service.create_workshop("Atelier", rounds=["Q1", "Q2 jamais ouverte"], place="Salle Jean-Moulin", facilitator="Inès B.")
+        code = created["workshop"]["code"]
+        fac = service.authenticate(facilitator_token=created["facilitator_token"])
+        service.advance_phase(fac, {"op_id": "op-cover-0"})
+        token = service.join(service.authenticate(code=code), {"op_id": "op-cover-j", "pseudonym": "Awa"}).result["token"]
+        service.post_idea(service.authenticate(code=code, token=token), {"op_id": "op-cover-i", "text": "Un jardin partagé"})
+        snap = service.full_snapshot(created["workshop"]["id"])
+        report = build_report(snap, "fr")
+        assert [r["position"] for r in report["rounds"]] == [1]
+        assert report["date_label"] and report["place"] == "Salle Jean-Moulin" and report["facilitator"] == "Inès B."
+        md = export(snap, "markdown").decode()
+        assert "Salle Jean-Moulin" in md and "Inès B." in md and "Q2 jamais ouverte" not in md
+        html = export(snap, "html").decode()
+        assert "Animation" in html and "Salle Jean-Moulin" in html and "Q2 jamais ouverte" not in html
+        assert [r["position"] for r in json.loads(export(snap, "json"))["rounds"]] == [1, 2]  # the data export keeps everything
+    finally:
+        db.dispose()
+
+
+def test_equal_dots_share_a_rank_marked_ex_aequo():
+    from workshop.exports.common import mark_ties
+    from workshop.exports.i18n import wording
+
+    items = [{"dots": d} for d in (9, 7, 7, 7, 3)]
+    mark_ties(items, wording("fr"))
+    assert [x["rank_label"] for x in items] == ["1", "2 ex æquo", "2 ex æquo", "2 ex æquo", "5"]
+    mark_ties(items, wording("en"))
+    assert items[1]["rank_label"] == "2 (tied)"

@@ -75,23 +75,59 @@ def test_0005_keeps_a_running_vote_open_and_downgrades(db):
     from alembic import command
 
     from workshop.services import WorkshopService
-    from workshop.storage.db import alembic_config
 
     service = WorkshopService(db)
     created = service.create_workshop("Atelier", rounds=["Q1", "Q2"])
     fac = service.authenticate(facilitator_token=created["facilitator_token"])
-    for _ in range(2):
-        service.advance_phase(fac, {"op_id": "op-migration-" + str(_)})
+    service.advance_phase(fac, {"op_id": "op-migration-0"})
+    code = created["workshop"]["code"]
+    token = service.join(service.authenticate(code=code), {"op_id": "op-migration-join", "pseudonym": "Awa"}).result["token"]
+    service.post_idea(service.authenticate(code=code, token=token), {"op_id": "op-migration-idea", "text": "Un jardin partagé"})
+    service.advance_phase(fac, {"op_id": "op-migration-1"})
 
     def migrate(step, revision):
-        with db.engine.begin() as connection:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = connection
-            step(cfg, revision)
+        db.migrate(step, revision)
 
+    before = service.full_snapshot(fac.workshop_id)
     migrate(command.downgrade, "0004")
     assert _revision(db) == ["0004"]
     migrate(command.upgrade, "head")
     rounds = [(r["phase"], r["vote_open"]) for r in service.full_snapshot(fac.workshop_id)["rounds"]]
     assert rounds == [("define", True), ("lobby", False)]
+    # going down and up again loses nothing: no table was copied and dropped under its children
+    after = service.full_snapshot(fac.workshop_id)
+    assert [len(r["ideas"]) for r in after["rounds"]] == [len(r["ideas"]) for r in before["rounds"]]
+    assert len(after["participants"]) == len(before["participants"])
+    assert _differences(db) == []
+
+
+def test_going_down_to_the_first_revision_and_up_again_loses_no_row(db):
+    """Every migration step keeps the rows of the other tables (on SQLite a batch step copies a table:
+    with foreign keys on, dropping the old copy would cascade to rounds, ideas and votes)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from workshop.services import WorkshopService
+
+    service = WorkshopService(db)
+    created = service.create_workshop("Atelier", rounds=["Q1"], place="Salle des fêtes", facilitator="Inès")
+    code = created["workshop"]["code"]
+    fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    service.advance_phase(fac, {"op_id": "op-down-up-0"})
+    for n in range(3):
+        token = service.join(service.authenticate(code=code), {"op_id": f"op-down-up-j{n}", "pseudonym": f"P{n}"}).result["token"]
+        service.post_idea(service.authenticate(code=code, token=token), {"op_id": f"op-down-up-i{n}", "text": f"Idée {n}"})
+
+    def counts():
+        with db.engine.connect() as c:
+            return {
+                t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                for t in ("workshops", "rounds", "participants", "ideas", "operations")
+            }
+
+    before = counts()
+    db.migrate(command.downgrade, "0001")
+    assert counts() == before
+    db.upgrade()
+    assert counts() == before
     assert _differences(db) == []

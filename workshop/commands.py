@@ -67,6 +67,8 @@ def create_from_plan(app, plan_path: Path) -> dict:
         plan.title,
         rounds=[{"question": r.question, "timings": dict(r.timings)} for r in plan.rounds],
         territory=plan.territory,
+        place=plan.place,
+        facilitator=plan.facilitator,
         date=plan.date,
         language=plan.language,
         description=plan.description,

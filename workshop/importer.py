@@ -153,6 +153,8 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
             facilitator_token=secrets.token_urlsafe(24),
             title=src["title"],
             territory=src["territory"],
+            place=src.get("place") or "",
+            facilitator=src.get("facilitator") or "",
             date=src["date"],
             language=src["language"],
             description=src["description"],

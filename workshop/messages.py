@@ -44,6 +44,8 @@ FIELD_NAMES = {
     "indicators": N_("the indicators"),
     "status": N_("the status"),
     "date": N_("the date"),
+    "place": N_("the place"),
+    "facilitator": N_("the facilitator's name"),
     "comment": N_("the comment"),
 }
 

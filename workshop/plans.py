@@ -66,6 +66,8 @@ SETTING_KEYS: frozenset[str] = frozenset(
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "title",
     "territory",
+    "place",
+    "facilitator",
     "date",
     "language",
     "tags",
@@ -117,6 +119,9 @@ class Plan:
     rounds: tuple[RoundPlan, ...]
     #: the grouping assistant's themes for this workshop (``None``: the shipped catalogue), see :func:`_catalogue`
     catalogue: tuple[Any, ...] | None = None
+    #: where it takes place (the hall, the address) and who facilitates it: the documents' cover
+    place: str = ""
+    facilitator: str = ""
 
 
 # --------------------------------------------------------------------------- API
@@ -382,6 +387,8 @@ def _build_plan(raw: Mapping[str, Any], source: str) -> Plan:
     return Plan(
         title=_text(raw, "title", source, required=True, max_length=MAX_TITLE),
         territory=_text(raw, "territory", source, max_length=MAX_TERRITORY),
+        place=_text(raw, "place", source, max_length=MAX_TERRITORY),
+        facilitator=_text(raw, "facilitator", source, max_length=MAX_TERRITORY),
         date=_date(raw, source),
         language=_language(raw, source),
         tags=_tags(raw, source),

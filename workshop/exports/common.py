@@ -68,6 +68,42 @@ def _ordered_groups(by_group: dict[str, int], order: list[str], w: Wording) -> l
     return [{"group": g, "label": w.group_label(g), "dots": by_group[g]} for g in keys if by_group[g]]
 
 
+def mark_ties(items: list[dict], t: Wording) -> None:
+    """Give each voted item its standing: equal dots share a rank, written "2 ex æquo" (1, 2, 2, 4).
+
+    ``rank`` stays the vote's order (ties broken as the projector broke them);
+    ``place`` is the standing a reader should see, ``tied`` whether it is shared.
+    """
+    dots = [item["dots"] for item in items]
+    for item in items:
+        place = 1 + sum(1 for d in dots if d > item["dots"])
+        tied = dots.count(item["dots"]) > 1
+        item["place"], item["tied"] = place, tied
+        item["rank_label"] = t._("%(rank)s (tied)", rank=place) if tied else str(place)
+
+
+def ran(r: dict) -> bool:
+    """A round that took place: started, with something in it (a planned round never opened is left out)."""
+    return r["phase"] != "lobby" or bool(r["ideas"] or r["themes"] or r["actions"])
+
+
+def essentials(report: dict, top: int = 5) -> dict[str, Any]:
+    """The one-page summary at the front: the questions, who took part, the kept themes, the first actions and who carries them."""
+    rounds = report["rounds"]
+    return {
+        "questions": [{"title": r["title"], "question": r["question"]} for r in rounds],
+        "participation": report["participation"],
+        "themes": [
+            {"round": r["title"], "title": x["title"], "objective": x["objective"]} for r in rounds for x in kept_or_defined(r["themes"])
+        ],
+        "actions": [
+            {"round": r["position"], "rank_label": a["rank_label"], "title": a["title"], "owner": a["owner"], "deadline": a["deadline"]}
+            for r in rounds
+            for a in sorted(r["actions"], key=lambda a: a["rank"])[:top]
+        ],
+    }
+
+
 def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
     """The content every document shows, from a ``workshop-snapshot/1`` dict.
 
@@ -79,7 +115,9 @@ def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
     settings = w.get("settings") or {}
     equal_weight = bool(settings.get("equal_weight"))
     participants = snapshot.get("participants") or []
+    # A planned round that never ran is left out (a workshop not started yet shows its questions all the same).
     rounds = sorted(snapshot.get("rounds") or [], key=lambda r: r["position"])
+    rounds = [r for r in rounds if ran(r)] or rounds
 
     # Every group that appears anywhere, so tables list them in a stable order.
     seen: set[str] = set()
@@ -181,6 +219,11 @@ def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
                     **vote_fields(theme),
                 }
             )
+        if any(v["kind"] == "theme" for v in r["votes"]):
+            mark_ties(themes, t)
+        else:
+            for x in themes:
+                x.update(place=x["rank"], tied=False, rank_label=str(x["rank"]))
         # Kept themes first (by vote rank), then the others.
         themes.sort(key=lambda x: (not x["kept"], x["rank"]))
         actions = []
@@ -198,6 +241,11 @@ def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
                     **vote_fields(a),
                 }
             )
+        if any(v["kind"] == "action" for v in r["votes"]):
+            mark_ties(actions, t)
+        else:
+            for x in actions:
+                x.update(place=x["rank"], tied=False, rank_label=str(x["rank"]))
         ideas = visible_ideas(r)
         report_rounds.append(
             {
@@ -229,12 +277,16 @@ def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
             }
         )
 
-    return {
+    # The cover's date: the one the plan gave, else the day the workshop was created (the day it ran, most often).
+    day = w.get("date") or (w.get("created_at") or "")[:10] or None
+    report = {
         "lang": lang,
         "title": w["title"],
         "territory": w.get("territory") or "",
+        "place": w.get("place") or "",
+        "facilitator": w.get("facilitator") or "",
         "date": w.get("date"),
-        "date_label": t.date(w.get("date")),
+        "date_label": t.date(day),
         "description": w.get("description") or "",
         "tags": list(w.get("tags") or []),
         "equal_weight": equal_weight,
@@ -252,6 +304,8 @@ def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
             "actions": sum(x["stats"]["actions"] for x in report_rounds),
         },
     }
+    report["essentials"] = essentials(report)
+    return report
 
 
 def group_dots(entry: dict, group: str) -> int:
@@ -264,4 +318,16 @@ def kept_or_defined(themes: list[dict]) -> list[dict]:
     return [t for t in themes if t["kept"]] or [t for t in themes if t["objective"] or t["criteria"]]
 
 
-__all__ = ["NO_GROUP", "build_report", "check_lang", "format_date", "group_dots", "kept_or_defined", "sheet_fields", "slugify"]
+__all__ = [
+    "NO_GROUP",
+    "build_report",
+    "essentials",
+    "mark_ties",
+    "ran",
+    "check_lang",
+    "format_date",
+    "group_dots",
+    "kept_or_defined",
+    "sheet_fields",
+    "slugify",
+]

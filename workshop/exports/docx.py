@@ -77,7 +77,7 @@ def _vote_table(doc, items: list[dict], groups: list[dict], report: dict, t: Wor
         word.header_cell(span, t._("By group"), center=True)
         word.row_height(table.rows[1], 2.3)
     for item in sorted(items, key=lambda x: x["rank"]):
-        values = [item["rank"], item["title"], item["dots"], item["voters"]] + [group_dots(item, g["group"]) for g in groups]
+        values = [item["rank_label"], item["title"], item["dots"], item["voters"]] + [group_dots(item, g["group"]) for g in groups]
         if ew:
             values += [t.score(item["equal_weight"]), item["equal_weight_rank"]]
         row = table.add_row()
@@ -120,7 +120,7 @@ def _idea_item(doc, idea: dict, t: Wording, *, numbered_first: bool = False) -> 
 
 def _action(doc, a: dict, t: Wording, level: int) -> None:
     c = t.colon
-    h = doc.add_heading(f"{a['rank']}. {a['title']}", level=level)
+    h = doc.add_heading(f"{a['rank_label']}. {a['title']}", level=level)
     h.paragraph_format.keep_with_next = True
     if a["description"]:
         add_text(doc.add_paragraph(), a["description"])
@@ -203,6 +203,48 @@ def _round(doc, r: dict, report: dict, t: Wording, level: int) -> None:
         _action(doc, a, t, level + 2)
 
 
+def _essentials(doc, report: dict, t: Wording, level: int) -> None:
+    """The one-page summary: questions, participation, kept themes, first actions and who carries them."""
+    c, e = t.colon, report["essentials"]
+    doc.add_heading(t._("Summary"), level=level)
+    for q in e["questions"]:
+        p = doc.add_paragraph()
+        add_text(p, q["title"] + c + " ", bold=True, color=ACCENT)
+        add_text(p, q["question"])
+    p = doc.add_paragraph()
+    add_text(p, t._("Participation") + c + " ", bold=True)
+    add_text(p, t.participation_intro(e["participation"]["total"]))
+    groups = t.list_sep.join(f"{r['label']} {r['participants']}" for r in e["participation"]["rows"] if r["participants"])
+    if groups:
+        p = doc.add_paragraph()
+        add_text(p, t._("By group") + c + " ", bold=True)
+        add_text(p, groups)
+    doc.add_heading(t.kept_themes_label(len(e["themes"])), level=level + 1)
+    if not e["themes"]:
+        doc.add_paragraph(t._("No themes."))
+    for x in e["themes"]:
+        p = doc.add_paragraph(style="List Bullet")
+        add_text(p, x["title"], bold=True)
+        if x["objective"]:
+            add_text(p, " — " + x["objective"])
+    doc.add_heading(t._("Priority actions"), level=level + 1)
+    if not e["actions"]:
+        doc.add_paragraph(t._("No actions proposed."))
+    else:
+        several = len(e["questions"]) > 1
+        word.add_table(
+            doc,
+            ([t._("Round")] if several else []) + [t._("Rank"), t._("Action"), t._("Owner"), t._("Deadline")],
+            [
+                ([str(a["round"])] if several else [])
+                + [a["rank_label"], a["title"], a["owner"] or t.missing(), a["deadline"] or t.missing()]
+                for a in e["actions"]
+            ],
+            ([1.2] if several else []) + [2.2, 7.6 if several else 8.0, 3.6 if several else 4.0, 2.8],
+            numeric={0, 1} if several else {0},
+        )
+
+
 def write_workshop(doc, report: dict, t: Wording, depth: int = 0) -> None:
     """One workshop's pages, title page to annex; its title is the Title (``depth`` 0) or a Heading ``depth``."""
     c = t.colon
@@ -214,9 +256,11 @@ def write_workshop(doc, report: dict, t: Wording, depth: int = 0) -> None:
         doc.add_heading(report["title"], level=depth)
     else:
         doc.add_paragraph(report["title"], style="Title")
-    facts = " · ".join(x for x in (report["territory"], report["date_label"]) if x)
+    facts = " · ".join(x for x in (report["territory"], report["place"], report["date_label"]) if x)
     if facts:
         add_text(doc.add_paragraph(), facts, color=MUTED, size=14)
+    if report["facilitator"]:
+        add_text(doc.add_paragraph(), t._("Facilitation") + c + " " + report["facilitator"], color=MUTED, size=12)
     for para in report["description"].split("\n\n") if report["description"] else []:
         add_text(doc.add_paragraph(), para)
     doc.add_paragraph()
@@ -231,6 +275,8 @@ def write_workshop(doc, report: dict, t: Wording, depth: int = 0) -> None:
         ],
     )
 
+    doc.add_page_break()
+    _essentials(doc, report, t, top)
     doc.add_page_break()
     doc.add_heading(t._("Context and method"), level=top)
     doc.add_paragraph(t.method())

@@ -174,6 +174,8 @@ def to_export(snapshot: dict, *, personal_data: bool = False) -> dict[str, Any]:
         "workshop": {
             "title": w["title"],
             "territory": w.get("territory") or "",
+            "place": w.get("place") or "",
+            "facilitator": w.get("facilitator") or "",
             "date": w.get("date"),
             "language": w.get("language") or "fr",
             "description": w.get("description") or "",

@@ -57,6 +57,12 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "title": {"type": "string", "minLength": 1, "maxLength": 200},
                 "territory": {"type": "string", "maxLength": 200},
+                "place": {"type": "string", "maxLength": 200, "description": "Where it took place (optional)."},
+                "facilitator": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "description": "Who facilitated it, as the cover of the documents says (optional).",
+                },
                 "date": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
                 "language": {"enum": ["fr", "en"]},
                 "description": {"type": "string", "maxLength": 4000},

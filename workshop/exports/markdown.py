@@ -54,8 +54,12 @@ def facts(report: dict, t: Wording, *, tags: bool = True) -> list[str]:
     lines = []
     if report["territory"]:
         lines.append(label(t._("Territory"), t) + " " + inline(report["territory"]))
+    if report.get("place"):
+        lines.append(label(t._("Place"), t) + " " + inline(report["place"]))
     if report["date_label"]:
         lines.append(label(t._("Date"), t) + " " + report["date_label"])
+    if report.get("facilitator"):
+        lines.append(label(t._("Facilitation"), t) + " " + inline(report["facilitator"]))
     if tags and report.get("tags"):
         lines.append(label(t._("Keywords"), t) + " " + ", ".join(inline(x) for x in report["tags"]))
     return ["  \n".join(lines), ""] if lines else []
@@ -74,7 +78,7 @@ def _vote_table(items: list[dict], groups: list[dict], report: dict, t: Wording)
         align += ["r", "r"]
     rows = []
     for item in sorted(items, key=lambda e: e["rank"]):
-        row = [str(item["rank"]), inline(item["title"]), str(item["dots"]), str(item["voters"])]
+        row = [item["rank_label"], inline(item["title"]), str(item["dots"]), str(item["voters"])]
         row += [str(group_dots(item, g["group"])) for g in groups]
         if report["equal_weight"]:
             row += [t.score(item["equal_weight"]), str(item["equal_weight_rank"])]
@@ -84,7 +88,7 @@ def _vote_table(items: list[dict], groups: list[dict], report: dict, t: Wording)
 
 def _action(a: dict, t: Wording, h: str) -> list[str]:
     c = t.colon
-    out = [f"{h} {a['rank']}. {inline(a['title'])}", ""]
+    out = [f"{h} {a['rank_label']}. {inline(a['title'])}", ""]
     if a["description"]:
         out += [inline(a["description"]), ""]
     out += table([t._("Action"), inline(a["title"])], [[label, inline(value)] for label, value in t.sheet_rows(a)])
@@ -151,6 +155,35 @@ def _round(r: dict, report: dict, t: Wording, h2: str) -> list[str]:
     return out
 
 
+def essentials_lines(report: dict, t: Wording, h2: str) -> list[str]:
+    """The summary at the front: questions, participation, kept themes, first actions and their owners."""
+    e, c = report["essentials"], t.colon
+    out = [heading(h2, t._("Summary")), ""]
+    if e["questions"]:
+        out += ["  \n".join(f"**{q['title']}{c}** {inline(q['question'])}" for q in e["questions"]), ""]
+    out += [label(t._("Participation"), t) + " " + t.participation_intro(e["participation"]["total"]), ""]
+    groups = t.list_sep.join(f"{esc(r['label'])} {r['participants']}" for r in e["participation"]["rows"] if r["participants"])
+    if groups:
+        out += [label(t._("By group"), t) + " " + groups, ""]
+    out += [heading(h2 + "#", t.kept_themes_label(len(e["themes"]))), ""]
+    out += [f"- **{inline(x['title'])}**" + (f" — {inline(x['objective'])}" if x["objective"] else "") for x in e["themes"]] or [
+        t._("No themes.")
+    ]
+    out += ["", heading(h2 + "#", t._("Priority actions")), ""]
+    if e["actions"]:
+        several = len(e["questions"]) > 1
+        rows = [
+            ([str(a["round"])] if several else [])
+            + [a["rank_label"], inline(a["title"]), inline(a["owner"] or t.missing()), inline(a["deadline"] or t.missing())]
+            for a in e["actions"]
+        ]
+        header = ([t._("Round")] if several else []) + [t._("Rank"), t._("Action"), t._("Owner"), t._("Deadline")]
+        out += table(header, rows, (["r"] if several else []) + ["r", "l", "l", "l"])
+    else:
+        out.append(t._("No actions proposed."))
+    return [*out, ""]
+
+
 def workshop_lines(report: dict, t: Wording, depth: int = 1) -> list[str]:
     """One workshop's sections, after its title: chapters at heading level ``depth + 1``.
 
@@ -159,6 +192,7 @@ def workshop_lines(report: dict, t: Wording, depth: int = 1) -> list[str]:
     h2 = "#" * (depth + 1)
     out = ["*" + t._("Participatory workshop summary") + "*", ""] + facts(report, t)
 
+    out += essentials_lines(report, t, h2)
     out += [heading(h2, t._("Context and method")), ""]
     if report["description"]:
         for para in report["description"].split("\n\n"):

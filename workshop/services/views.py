@@ -45,6 +45,8 @@ def workshop_view(w: Workshop) -> dict[str, Any]:
         "code": w.code,
         "title": w.title,
         "territory": w.territory,
+        "place": w.place,
+        "facilitator": w.facilitator,
         "date": w.date,
         "language": w.language,
         "description": w.description,

@@ -52,6 +52,8 @@ def create_workshop(
     *,
     rounds: list[dict] | list[str],
     territory: str = "",
+    place: str = "",
+    facilitator: str = "",
     date: str | None = None,
     language: str = "fr",
     description: str = "",
@@ -61,6 +63,8 @@ def create_workshop(
     """Create a workshop with its rounds; returns its view plus the facilitator token."""
     title = clean_text(title, "title", 200)
     territory = clean_text(territory, "territory", 200, required=False)
+    place = clean_text(place, "place", 200, required=False)
+    facilitator = clean_text(facilitator, "facilitator", 200, required=False)
     description = clean_text(description, "description", 4000, required=False)
     if language not in ("fr", "en"):
         raise ValidationError("invalid_field", field="language")
@@ -81,6 +85,8 @@ def create_workshop(
             facilitator_token=secrets.token_urlsafe(24),
             title=title,
             territory=territory,
+            place=place,
+            facilitator=facilitator,
             date=date,
             language=language,
             description=description,

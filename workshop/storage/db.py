@@ -61,10 +61,30 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the latest migration (idempotent)."""
-        with self.engine.begin() as connection:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+        self.migrate(command.upgrade, "head")
+
+    def migrate(self, step, revision: str) -> None:
+        """Run an Alembic ``step`` (upgrade, downgrade) to ``revision`` in one transaction.
+
+        On SQLite, foreign keys are off while it runs: a batch migration copies a
+        table and drops the old one, and with foreign keys on that drop would
+        cascade to every row that points at it (a workshop's rounds, ideas, votes).
+        They are checked once the migration is done, before the commit.
+        """
+        with self.engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # outside any transaction, or SQLite ignores it
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    cfg = alembic_config()
+                    cfg.attributes["connection"] = connection
+                    step(cfg, revision)
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                        raise RuntimeError("migration left rows pointing at nothing")
+            finally:
+                if sqlite:
+                    connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -65,6 +65,8 @@ class Workshop(Base):
     facilitator_token: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     territory: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")  # the hall, the address
+    facilitator: Mapped[str] = mapped_column(String(200), default="", server_default="")  # who ran it, for the cover
     date: Mapped[str | None] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(5), default="fr")
     description: Mapped[str] = mapped_column(Text, default="")

@@ -14,17 +14,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("rounds") as batch_op:
-        batch_op.add_column(sa.Column("vote_open", sa.Boolean(), nullable=False, server_default=sa.text("false")))
-        batch_op.add_column(sa.Column("vote_opened_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("vote_closed_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN, not a batch: on SQLite a batch copies the table and drops the old one,
+    # and the drop cascades to every idea, theme and vote of the rounds (lost on upgrade).
+    op.add_column("rounds", sa.Column("vote_open", sa.Boolean(), nullable=False, server_default=sa.text("false")))
+    op.add_column("rounds", sa.Column("vote_opened_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("rounds", sa.Column("vote_closed_at", sa.DateTime(timezone=True), nullable=True))
     # A workshop upgraded in the middle of a vote keeps voting: before this
     # revision a define or converge phase was always open to votes.
     op.execute(sa.text("UPDATE rounds SET vote_open = true WHERE phase IN ('define', 'converge')"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("rounds") as batch_op:
-        batch_op.drop_column("vote_closed_at")
-        batch_op.drop_column("vote_opened_at")
-        batch_op.drop_column("vote_open")
+    # In place, not as a batch: on SQLite a batch copies the table and drops the old one, which
+    # cascades to every idea, theme and vote of the rounds (SQLite ≥ 3.35 drops a column in place).
+    for column in ("vote_closed_at", "vote_opened_at", "vote_open"):
+        op.execute(sa.text(f"ALTER TABLE rounds DROP COLUMN {column}"))
