@@ -9,7 +9,7 @@ they share (who is calling, what changed, the exactly-once transaction and the
 - :mod:`.themes` — themes, objectives and criteria;
 - :mod:`.theme_ideas` — a theme's visible ideas, read on demand by phones;
 - :mod:`.actions` — actions and their sheets;
-- :mod:`.voting` — dot votes and tallies;
+- :mod:`.voting` — dot votes and tallies; :mod:`.tally_book` — the tallies kept in memory;
 - :mod:`.rounds` — phases, reveal, timer, preview, new rounds;
 - :mod:`.restitution` — what became of actions, the public page;
 - :mod:`.snapshots` — the full state, the draft plan, presence, the snapshot cache;
@@ -30,6 +30,7 @@ from . import actions, ideas, privacy, restitution, rounds, snapshots, theme_ide
 from .base import FACILITATOR, GUEST, PARTICIPANT, ROLES, SCREEN, Actor, Change, Outcome
 from .queries import FLOOD_LIMIT, FLOOD_WINDOW
 from .snapshots import ACTION_STATUSES, RULES, SnapshotCache
+from .tally_book import TallyBook
 from .views import iso as _iso
 from .views import workshop_view
 from .workshops import new_code, normalize_code
@@ -41,8 +42,25 @@ class WorkshopService:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.snapshots = SnapshotCache(db)
+        self.tally_book = TallyBook(db)
+        #: every commit of a use case and its bookkeeping (:meth:`committed`) run under it
+        self.commit_lock = self.tally_book.lock
         #: optional parts the facilitator's snapshot announces (``features``), set by the app
         self.features: dict[str, bool] = {"assist": False}
+
+    @property
+    def shared(self) -> bool:
+        """Whether several workers share the database (``MESSAGE_QUEUE`` set): each sees only its own commits."""
+        return self.tally_book.shared
+
+    @shared.setter
+    def shared(self, value: bool) -> None:
+        self.tally_book.shared = value
+
+    def committed(self, workshop_id: int, changes: list[Change]) -> None:
+        """What this process keeps in memory follows a commit: the tally book (under :attr:`commit_lock`)."""
+        for change in changes:
+            self.tally_book.committed(workshop_id, change.kind, change.data)
 
     # workshops and joining
     create_workshop = workshops.create_workshop
@@ -71,6 +89,7 @@ class WorkshopService:
     # voting
     vote = voting.vote
     tallies = voting.tallies
+    recount = voting.recount
     # rounds and phases
     advance_phase = rounds.advance_phase
     reopen_phase = rounds.reopen_phase

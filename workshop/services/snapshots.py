@@ -157,7 +157,7 @@ class SnapshotCache:
         self._lock = threading.Lock()
 
     def get(self, workshop_id: int) -> dict[str, Any]:
-        with self.db.sessions() as s:
+        with self.db.read() as s:
             version = s.scalar(select(func.max(Operation.id)).where(Operation.workshop_id == workshop_id))
             with self._lock:
                 hit = self._entries.get(workshop_id)
@@ -181,7 +181,7 @@ class SnapshotCache:
 
 def full_snapshot(service: WorkshopService, workshop_id: int) -> dict[str, Any]:
     """The complete workshop (facilitator level, without secrets): exports and the console."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         w = s.get(Workshop, workshop_id)
         if w is None:
             raise NotFound("unknown_workshop")
@@ -200,5 +200,5 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
 
 def presence(service: WorkshopService, workshop_id: int) -> dict[str, Any]:
     """How many have joined, by stakeholder group, and how many ideas each round holds."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         return build_presence(s, workshop_id)
