@@ -58,9 +58,10 @@ class WorkshopService:
         self.tally_book.shared = value
 
     def committed(self, workshop_id: int, changes: list[Change]) -> None:
-        """What this process keeps in memory follows a commit: the tally book (under :attr:`commit_lock`)."""
+        """What this process keeps in memory follows a commit: the tally book and the snapshot versions (under :attr:`commit_lock`)."""
         for change in changes:
             self.tally_book.committed(workshop_id, change.kind, change.data)
+        self.snapshots.committed(workshop_id, changes)
 
     # workshops and joining
     create_workshop = workshops.create_workshop

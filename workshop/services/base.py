@@ -148,6 +148,7 @@ def exactly_once(
     *,
     tx: Tx | None = None,
     with_settings: bool = False,
+    lane: str | None = None,
 ) -> Outcome:
     """Run ``fn`` in one transaction, exactly once per (actor, op_id).
 
@@ -162,7 +163,9 @@ def exactly_once(
     commit lock, so nothing in this process reads the database between a
     commit and its bookkeeping.  A hot use case's ``tx`` gets the session and,
     ``with_settings``, the workshop's settings, read by the same statement as
-    the previous answer.
+    the previous answer.  ``lane`` marks the real-time writes (``vote``,
+    ``join``) that leave a snapshot's shared part as it was (see
+    :class:`~workshop.services.snapshots.SnapshotCache`).
     """
     op_id = check_op_id(op_id)
     params = {"w": actor.workshop_id, "a": actor.key, "o": op_id}
@@ -191,7 +194,7 @@ def exactly_once(
                     s.flush()
                 conn.execute(
                     RECORD,
-                    {"workshop_id": actor.workshop_id, "actor": actor.key, "op_id": op_id, "event": event, "result": result},
+                    {"workshop_id": actor.workshop_id, "actor": actor.key, "op_id": op_id, "event": event, "lane": lane, "result": result},
                 )
                 with service.commit_lock:
                     s.commit()
@@ -263,6 +266,7 @@ def use_case(
     check: Callable[[dict], Any] | None = None,
     hot: bool = False,
     settings: bool = True,
+    lane: str | None = None,
 ):
     """Declare a write: who may call it, what is checked first, and in which phase it is allowed.
 
@@ -280,7 +284,9 @@ def use_case(
       reading with Core statements: the workshop is not loaded as an ORM
       object, its settings come with the operation lookup (``tx.settings``),
       and ``subject``/``capability`` are left to the resolution (``settings=False``:
-      it reads the settings itself, with its own context).
+      it reads the settings itself, with its own context);
+    - ``lane``: ``vote`` or ``join`` for the writes that change only tallies
+      or presence (the operation row says so, for the snapshot cache).
 
     The resolution is ``fn(tx, subject, checked) -> (result, changes)``.  The
     decorated function takes ``(service, actor, payload)`` and returns an
@@ -297,7 +303,14 @@ def use_case(
             if hot:
                 tx = Tx(None, actor, data)  # type: ignore[arg-type]  # the session is set by exactly_once
                 return exactly_once(
-                    service, actor, data.get("op_id"), lambda _s: fn(tx, None, checked), fn.__name__, tx=tx, with_settings=settings
+                    service,
+                    actor,
+                    data.get("op_id"),
+                    lambda _s: fn(tx, None, checked),
+                    fn.__name__,
+                    tx=tx,
+                    with_settings=settings,
+                    lane=lane,
                 )
 
             def resolve(s: Session) -> Resolution:

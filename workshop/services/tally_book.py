@@ -48,7 +48,7 @@ BALLOTS = (
     .where(Vote.round_id == bindparam("r"), Vote.kind == bindparam("k"), Round.workshop_id == bindparam("w"))
 )
 THEME_ORDER = select(Theme.id, Theme.position).where(Theme.round_id == bindparam("r"))
-LAST_VOTE = select(func.max(Operation.id)).where(Operation.workshop_id == bindparam("w"), Operation.event == "vote")
+LAST_VOTE = select(func.max(Operation.id)).where(Operation.workshop_id == bindparam("w"), Operation.lane == "vote")
 
 
 @dataclass

@@ -70,7 +70,7 @@ SET = update(Vote).where(*MINE).execution_options(synchronize_session=False)
 TAKE = delete(Vote).where(*MINE).execution_options(synchronize_session=False)
 
 
-@use_case(PARTICIPANT, check=_kind, hot=True, settings=False)
+@use_case(PARTICIPANT, check=_kind, hot=True, settings=False, lane="vote")
 def vote(tx: Tx, _subject: None, kind: str):
     """Add or take back dots on a theme (define) or an action (converge).
 

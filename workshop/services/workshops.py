@@ -137,7 +137,7 @@ def authenticate(
 JOIN = insert(Participant)
 
 
-@use_case(GUEST, hot=True)
+@use_case(GUEST, hot=True, lane="join")
 def join(tx: Tx, _subject: None, _checked: None):
     """A guest becomes a participant: optional pseudonym and stakeholder group.
 
