@@ -24,6 +24,8 @@ payload)`` are the same call.  Nothing here knows about Flask or Socket.IO.
 
 from __future__ import annotations
 
+import logging
+
 from ..errors import WorkshopError
 from ..storage.db import Database
 from . import actions, ideas, privacy, restitution, rounds, snapshots, theme_ideas, themes, voting, workshops
@@ -34,6 +36,8 @@ from .tally_book import TallyBook
 from .views import iso as _iso
 from .views import workshop_view
 from .workshops import new_code, normalize_code
+
+log = logging.getLogger(__name__)
 
 
 class WorkshopService:
@@ -59,9 +63,14 @@ class WorkshopService:
 
     def committed(self, workshop_id: int, changes: list[Change]) -> None:
         """What this process keeps in memory follows a commit: the tally book and the snapshot versions (under :attr:`commit_lock`)."""
-        for change in changes:
-            self.tally_book.committed(workshop_id, change.kind, change.data)
-        self.snapshots.committed(workshop_id, changes)
+        try:
+            for change in changes:
+                self.tally_book.committed(workshop_id, change.kind, change.data)
+            self.snapshots.committed(workshop_id, changes)
+        except Exception:  # the write is committed: never answer it as failed; read the figures again instead
+            log.exception("bookkeeping of a commit failed")
+            self.tally_book.forget(workshop_id)
+            self.snapshots.committed(workshop_id, [Change("workshop", workshop_id)])
 
     # workshops and joining
     create_workshop = workshops.create_workshop
