@@ -6,7 +6,12 @@ Builds a workshop on a fresh SQLite file (participants, ideas, themes, dot
 votes, define closed), then times, in the same run: the baseline (building the
 full state for every request, as `full_snapshot` does), the cached path used by
 the `snapshot` event (built once per change, filtered per person), and the size
-of what one phone receives.  Counts are fixed; nothing touches the network.
+of what one phone receives.  Then a second workshop stays in define with the
+vote open and the room keeps changing during the reconnects: between two
+phones' snapshots one phone votes and, every other step, a newcomer joins; it
+prints the CPU per snapshot and how many times the shared state was rebuilt.
+Counts are fixed; nothing touches the network.  Run it with PYTHONPATH set to
+another checkout to get that tree's figures on the same machine.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ def op() -> str:
     return uuid.uuid4().hex
 
 
-def build(service: WorkshopService, participants: int, ideas: int):
+def build(service: WorkshopService, participants: int, ideas: int, close_define: bool = True):
     created = service.create_workshop("Atelier", rounds=["Dans 10 ans, on aura réussi si…"])
     fac = service.authenticate(facilitator_token=created["facilitator_token"])
     code = created["workshop"]["code"]
@@ -43,11 +48,48 @@ def build(service: WorkshopService, participants: int, ideas: int):
     service.advance_phase(fac, {"op_id": op()})
     themes = [service.create_theme(fac, {"op_id": op(), "title": f"Thème {i}"}).result["theme"]["id"] for i in range(8)]
     service.open_vote(fac, {"op_id": op(), "open": True})
-    for n, phone in enumerate(phones):
+    voters = phones if close_define else phones[: len(phones) // 2]
+    for n, phone in enumerate(voters):
         for k in range(5):
             service.vote(phone, {"op_id": op(), "kind": "theme", "target_id": themes[(n + k) % 8]})
-    service.advance_phase(fac, {"op_id": op()})
-    return fac, phones
+    if close_define:
+        service.advance_phase(fac, {"op_id": op()})
+    return fac, phones, themes, code
+
+
+def changing_room(service: WorkshopService, participants: int, ideas: int) -> None:
+    """Reconnects while the room votes and joins: CPU per snapshot, and rebuilds of the shared state."""
+    from workshop.services import snapshots
+
+    fac, phones, themes, code = build(service, participants, ideas, close_define=False)
+    builder = "build_shared" if hasattr(snapshots, "build_shared") else "build_full_snapshot"
+    original = getattr(snapshots, builder)
+    rebuilds = [0]
+
+    def counted(*args):
+        rebuilds[0] += 1
+        return original(*args)
+
+    setattr(snapshots, builder, counted)
+    guest = service.authenticate(code=code)
+    late = phones[len(phones) // 2 :]
+    snapshot_cpu = write_cpu = 0.0
+    try:
+        for n, phone in enumerate(phones):
+            t0 = time.process_time()
+            service.snapshot(phone)
+            snapshot_cpu += time.process_time() - t0
+            t0 = time.process_time()
+            service.vote(late[n % len(late)], {"op_id": op(), "kind": "theme", "target_id": themes[n % 8]})
+            if n % 2:
+                service.join(guest, {"op_id": op(), "group": "habitant"})
+            write_cpu += time.process_time() - t0
+    finally:
+        setattr(snapshots, builder, original)
+    n = len(phones)
+    print(f"{n} phones reconnecting while the room votes (one vote between two snapshots) and joins (every other step)")
+    print(f"  snapshot: {snapshot_cpu * 1000 / n:6.2f} ms CPU/phone, shared state rebuilt {rebuilds[0]} times for {n} snapshots")
+    print(f"  (the votes and joins in between: {write_cpu * 1000 / n:.2f} ms CPU per step)")
 
 
 def main() -> None:
@@ -59,7 +101,7 @@ def main() -> None:
         db = Database(f"sqlite:///{tmp}/bench.db")
         db.upgrade()
         service = WorkshopService(db)
-        fac, phones = build(service, args.participants, args.ideas)
+        fac, phones, _, _ = build(service, args.participants, args.ideas)
 
         t0 = time.perf_counter()
         for phone in phones:
@@ -81,6 +123,11 @@ def main() -> None:
             f"  (x{baseline / cached:.1f} faster)"
         )
         print(f"  one phone's snapshot: {size / 1024:.1f} KiB (the facilitator's full state: {full / 1024:.1f} KiB)")
+        db.dispose()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/changing.db")
+        db.upgrade()
+        changing_room(WorkshopService(db), args.participants, args.ideas)
         db.dispose()
 
 

@@ -9,7 +9,7 @@ they share (who is calling, what changed, the exactly-once transaction and the
 - :mod:`.themes` — themes, objectives and criteria;
 - :mod:`.theme_ideas` — a theme's visible ideas, read on demand by phones;
 - :mod:`.actions` — actions and their sheets;
-- :mod:`.voting` — dot votes and tallies;
+- :mod:`.voting` — dot votes and tallies; :mod:`.tally_book` — the tallies kept in memory;
 - :mod:`.rounds` — phases, reveal, timer, preview, new rounds;
 - :mod:`.restitution` — what became of actions, the public page;
 - :mod:`.snapshots` — the full state, the draft plan, presence, the snapshot cache;
@@ -24,15 +24,20 @@ payload)`` are the same call.  Nothing here knows about Flask or Socket.IO.
 
 from __future__ import annotations
 
+import logging
+
 from ..errors import WorkshopError
 from ..storage.db import Database
 from . import actions, ideas, privacy, restitution, rounds, snapshots, theme_ideas, themes, voting, workshops
 from .base import FACILITATOR, GUEST, PARTICIPANT, ROLES, SCREEN, Actor, Change, Outcome
 from .queries import FLOOD_LIMIT, FLOOD_WINDOW
 from .snapshots import ACTION_STATUSES, RULES, SnapshotCache
+from .tally_book import TallyBook
 from .views import iso as _iso
 from .views import workshop_view
 from .workshops import new_code, normalize_code
+
+log = logging.getLogger(__name__)
 
 
 class WorkshopService:
@@ -41,8 +46,31 @@ class WorkshopService:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.snapshots = SnapshotCache(db)
+        self.tally_book = TallyBook(db)
+        #: every commit of a use case and its bookkeeping (:meth:`committed`) run under it
+        self.commit_lock = self.tally_book.lock
         #: optional parts the facilitator's snapshot announces (``features``), set by the app
         self.features: dict[str, bool] = {"assist": False}
+
+    @property
+    def shared(self) -> bool:
+        """Whether several workers share the database (``MESSAGE_QUEUE`` set): each sees only its own commits."""
+        return self.tally_book.shared
+
+    @shared.setter
+    def shared(self, value: bool) -> None:
+        self.tally_book.shared = value
+
+    def committed(self, workshop_id: int, changes: list[Change]) -> None:
+        """What this process keeps in memory follows a commit: the tally book and the snapshot versions (under :attr:`commit_lock`)."""
+        try:
+            for change in changes:
+                self.tally_book.committed(workshop_id, change.kind, change.data)
+            self.snapshots.committed(workshop_id, changes)
+        except Exception:  # the write is committed: never answer it as failed; read the figures again instead
+            log.exception("bookkeeping of a commit failed")
+            self.tally_book.forget(workshop_id)
+            self.snapshots.committed(workshop_id, [Change("workshop", workshop_id)])
 
     # workshops and joining
     create_workshop = workshops.create_workshop
@@ -71,6 +99,7 @@ class WorkshopService:
     # voting
     vote = voting.vote
     tallies = voting.tallies
+    recount = voting.recount
     # rounds and phases
     advance_phase = rounds.advance_phase
     reopen_phase = rounds.reopen_phase

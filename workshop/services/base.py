@@ -18,13 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import phases
-from ..errors import Forbidden, ValidationError
-from ..storage.db import Database
+from ..errors import Forbidden, Unauthenticated, ValidationError
 from ..storage.models import Operation, Round, Workshop
 from . import queries
 
@@ -123,7 +122,34 @@ def check_op_id(op_id: object) -> str:
 # --------------------------------------------------------------------------- the transaction
 
 
-def exactly_once(db: Database, actor: Actor, op_id: object, fn: Callable[[Session], Resolution], event: str | None = None) -> Outcome:
+#: the previous answer to an operation id (the exactly-once lookup), compiled once
+PREVIOUS = select(Operation.result, Operation.event).where(
+    Operation.workshop_id == bindparam("w"), Operation.actor == bindparam("a"), Operation.op_id == bindparam("o")
+)
+#: the same lookup with the workshop's settings, for the hot use cases (one statement instead of two)
+PREVIOUS_WITH_SETTINGS = (
+    select(Workshop.settings, Operation.result, Operation.event)
+    .select_from(Workshop)
+    .outerjoin(
+        Operation,
+        and_(Operation.workshop_id == Workshop.id, Operation.actor == bindparam("a"), Operation.op_id == bindparam("o")),
+    )
+    .where(Workshop.id == bindparam("w"))
+)
+RECORD = insert(Operation)
+
+
+def exactly_once(
+    service: WorkshopService,
+    actor: Actor,
+    op_id: object,
+    fn: Callable[[Session], Resolution],
+    event: str | None = None,
+    *,
+    tx: Tx | None = None,
+    with_settings: bool = False,
+    lane: str | None = None,
+) -> Outcome:
     """Run ``fn`` in one transaction, exactly once per (actor, op_id).
 
     The operation row is written in the same transaction as the change, so a
@@ -131,25 +157,48 @@ def exactly_once(db: Database, actor: Actor, op_id: object, fn: Callable[[Sessio
     The row names the use case (``event``): an op_id sent again for another
     use case is a client's mistake, refused (``op_id_reused``) rather than
     answered with the other write's result.
+
+    The commit and the service's bookkeeping of it (:meth:`WorkshopService.committed`:
+    the tally book, the snapshot versions) happen together under the service's
+    commit lock, so nothing in this process reads the database between a
+    commit and its bookkeeping.  A hot use case's ``tx`` gets the session and,
+    ``with_settings``, the workshop's settings, read by the same statement as
+    the previous answer.  ``lane`` marks the real-time writes (``vote``,
+    ``join``) that leave a snapshot's shared part as it was (see
+    :class:`~workshop.services.snapshots.SnapshotCache`).
     """
     op_id = check_op_id(op_id)
+    params = {"w": actor.workshop_id, "a": actor.key, "o": op_id}
     for attempt in range(3):
         try:
-            with db.transaction() as s:
-                previous = s.execute(
-                    select(Operation.result, Operation.event).where(
-                        Operation.workshop_id == actor.workshop_id,
-                        Operation.actor == actor.key,
-                        Operation.op_id == op_id,
-                    )
-                ).first()
+            with service.db.sessions() as s:
+                s.begin()
+                conn = s.connection()
+                if tx is not None:
+                    tx.s = s
+                if not with_settings:
+                    previous = conn.execute(PREVIOUS, params).first()
+                else:
+                    row = conn.execute(PREVIOUS_WITH_SETTINGS, params).first()
+                    if row is None:
+                        raise Unauthenticated("unknown_workshop")
+                    assert tx is not None
+                    tx._settings = row.settings
+                    previous = row if row.result is not None else None
                 if previous is not None:
                     if previous.event is not None and event is not None and previous.event != event:
                         raise ValidationError("op_id_reused")
                     return Outcome(previous.result, [], replayed=True)
                 result, changes = fn(s)
-                s.add(Operation(workshop_id=actor.workshop_id, actor=actor.key, op_id=op_id, event=event, result=result))
-                s.flush()
+                if s.new or s.dirty or s.deleted:
+                    s.flush()
+                conn.execute(
+                    RECORD,
+                    {"workshop_id": actor.workshop_id, "actor": actor.key, "op_id": op_id, "event": event, "lane": lane, "result": result},
+                )
+                with service.commit_lock:
+                    s.commit()
+                    service.committed(actor.workshop_id, changes)
             return Outcome(result, changes)
         except IntegrityError:
             # A concurrent twin of this operation won the race (or a unique
@@ -168,6 +217,7 @@ class Tx:
     payload: dict
     lock_workshop: bool = False
     _workshop: Workshop | None = None
+    _settings: dict[str, Any] | None = None
 
     @property
     def workshop(self) -> Workshop:
@@ -178,7 +228,15 @@ class Tx:
 
     @property
     def settings(self) -> dict[str, Any]:
+        """The workshop's settings (read with the operation lookup by the hot use cases)."""
+        if self._settings is not None:
+            return self._settings
         return self.workshop.settings
+
+    @property
+    def conn(self) -> Connection:
+        """The transaction's connection, for the hot paths' Core statements (no ORM unit of work)."""
+        return self.s.connection()
 
 
 #: ``subject=ROUND``: the payload's ``round_id``, or the workshop's current round
@@ -206,6 +264,9 @@ def use_case(
     lock: bool = False,
     lock_workshop: bool = False,
     check: Callable[[dict], Any] | None = None,
+    hot: bool = False,
+    settings: bool = True,
+    lane: str | None = None,
 ):
     """Declare a write: who may call it, what is checked first, and in which phase it is allowed.
 
@@ -219,6 +280,14 @@ def use_case(
     - ``capability``: what the subject's round's phase must allow
       (:mod:`workshop.domain.phases`); a callable picks it from the payload.
 
+    - ``hot``: a real-time use case (vote, join, idea) that does its own
+      reading with Core statements: the workshop is not loaded as an ORM
+      object, its settings come with the operation lookup (``tx.settings``),
+      and ``subject``/``capability`` are left to the resolution (``settings=False``:
+      it reads the settings itself, with its own context);
+    - ``lane``: ``vote`` or ``join`` for the writes that change only tallies
+      or presence (the operation row says so, for the snapshot cache).
+
     The resolution is ``fn(tx, subject, checked) -> (result, changes)``.  The
     decorated function takes ``(service, actor, payload)`` and returns an
     :class:`Outcome`, so it doubles as a :class:`~workshop.services.WorkshopService` method.
@@ -231,6 +300,18 @@ def use_case(
                 raise refusal(actor.role, roles)
             data = require_dict(payload)
             checked = check(data) if check else None
+            if hot:
+                tx = Tx(None, actor, data)  # type: ignore[arg-type]  # the session is set by exactly_once
+                return exactly_once(
+                    service,
+                    actor,
+                    data.get("op_id"),
+                    lambda _s: fn(tx, None, checked),
+                    fn.__name__,
+                    tx=tx,
+                    with_settings=settings,
+                    lane=lane,
+                )
 
             def resolve(s: Session) -> Resolution:
                 tx = Tx(s, actor, data, lock_workshop=lock_workshop)
@@ -245,7 +326,7 @@ def use_case(
                         phases.require(round_.phase, needed)
                 return fn(tx, target, checked)
 
-            return exactly_once(service.db, actor, data.get("op_id"), resolve, fn.__name__)
+            return exactly_once(service, actor, data.get("op_id"), resolve, fn.__name__)
 
         run.roles = frozenset(roles)  # type: ignore[attr-defined]
         run.capability = capability  # type: ignore[attr-defined]

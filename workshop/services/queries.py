@@ -11,7 +11,7 @@ import math
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Row, bindparam, case, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from ..domain import phases
@@ -46,6 +46,27 @@ def round_of(s: Session, workshop_id: int, round_id: int | None, *, lock: bool =
     if r is None:
         raise NotFound("unknown_round")
     return r
+
+
+#: the workshop's current round (the first not closed, else the last) in one statement
+CURRENT_ROUND = (
+    select(Round.id, Round.phase)
+    .where(Round.workshop_id == bindparam("w"))
+    .order_by(Round.phase == phases.CLOSED, case((Round.phase == phases.CLOSED, -Round.position), else_=Round.position))
+    .limit(1)
+)
+GIVEN_ROUND = select(Round.id, Round.phase).where(Round.workshop_id == bindparam("w"), Round.id == bindparam("r"))
+
+
+def round_row(conn: Connection, workshop_id: int, round_id: int | None) -> Row:
+    """:func:`round_of` for the hot paths: ``(id, phase)`` of the given or current round, one Core statement."""
+    if round_id is None:
+        row = conn.execute(CURRENT_ROUND, {"w": workshop_id}).first()
+    else:
+        row = conn.execute(GIVEN_ROUND, {"w": workshop_id, "r": round_id}).first()
+    if row is None:
+        raise NotFound("unknown_round")
+    return row
 
 
 def item(s: Session, model: type[M], item_id: int, workshop_id: int, what: str, *, lock: bool = False) -> M:

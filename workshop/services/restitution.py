@@ -63,7 +63,7 @@ def publish_restitution(tx: Tx, _subject: None, published: bool):
 
 def restitution(service: WorkshopService, code: str) -> dict[str, Any]:
     """The public restitution of a workshop (read-only); NotFound unless it is published."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         w = s.scalar(select(Workshop).where(Workshop.code == normalize_code(code)))
         if w is None or w.published_at is None:
             raise NotFound("not_published")

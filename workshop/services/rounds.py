@@ -219,7 +219,7 @@ def preview_synthesis(service: WorkshopService, actor: Actor, payload: object) -
     if actor.role != FACILITATOR:
         raise refusal(actor.role, (FACILITATOR,))
     data = require_dict(payload if payload is not None else {})
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         w = queries.workshop(s, actor.workshop_id)
         r = queries.round_of(s, w.id, int_field(data, "round_id", required=False))
         if r.phase not in SYNTHESISED:

@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..domain import phases
 from ..domain import restitution as restitution_rules
 from ..domain.synthesis import build_action_plan, build_synthesis
-from ..domain.visibility import public_snapshot, room_tallies
+from ..domain.visibility import (
+    ROUND_HEADER_KEYS,
+    own_idea,
+    phone_synthesis,
+    public_action,
+    public_idea,
+    public_workshop,
+    room_tallies,
+    tallies_visible,
+)
 from ..errors import NotFound
 from ..storage.db import Database
 from ..storage.models import Action, Idea, Operation, Participant, Round, Synthesis, Theme, Vote, Workshop
 from . import queries
-from .base import FACILITATOR, Actor, Change
+from .base import FACILITATOR, GUEST, SCREEN, Actor, Change
 from .views import action_view, idea_view, iso, round_view_header, theme_view, timer_now, workshop_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,15 +44,39 @@ ACTION_STATUSES = ("proposed", *restitution_rules.STATUSES)
 #: what every page needs to lay itself out, sent in every snapshot
 RULES = phases.rules(ACTION_STATUSES, restitution_rules.STATUSES)
 
+PARTICIPANTS = (
+    select(Participant.id, Participant.pseudonym, Participant.group, Participant.joined_at)
+    .where(Participant.workshop_id == bindparam("w"))
+    .order_by(Participant.id)
+)
+ROUND_VOTES = select(Vote.kind, Vote.target_id, Vote.participant_id, Vote.dots).where(Vote.round_id == bindparam("r"))
+#: the latest operation that changed what snapshots share (neither a vote nor a join), and the latest join
+MARKERS = select(
+    select(func.max(Operation.id)).where(Operation.workshop_id == bindparam("w"), Operation.lane.is_(None)).scalar_subquery(),
+    select(func.max(Operation.id)).where(Operation.workshop_id == bindparam("w"), Operation.lane == "join").scalar_subquery(),
+)
+GROUPS = select(Participant.group, func.count()).where(Participant.workshop_id == bindparam("w")).group_by(Participant.group)
+#: a phone's identity and its votes, in one indexed query
+ME = (
+    select(Participant.pseudonym, Participant.group, Vote.round_id, Vote.kind, Vote.target_id, Vote.dots)
+    .select_from(Participant)
+    .outerjoin(Vote, Vote.participant_id == Participant.id)
+    .where(Participant.id == bindparam("p"), Participant.workshop_id == bindparam("w"))
+    .order_by(Vote.id)
+)
 
-def round_full(s: Session, w: Workshop, r: Round, participants: dict[int, Participant] | None = None) -> dict:
-    """Everything about one round, at facilitator level of detail."""
-    if participants is None:
-        participants = {p.id: p for p in s.scalars(select(Participant).where(Participant.workshop_id == w.id))}
+
+def participants_of(s: Session, workshop_id: int) -> dict[int, Any]:
+    """The workshop's participants as light rows (``id``, ``pseudonym``, ``group``, ``joined_at``), by id."""
+    rows = s.execute(PARTICIPANTS, {"w": workshop_id})
+    return {p.id: p for p in rows}
+
+
+def round_content(s: Session, w: Workshop, r: Round, participants: dict[int, Any]) -> dict:
+    """One round at facilitator level of detail, without its votes: what only content changes move."""
     ideas = s.scalars(select(Idea).where(Idea.round_id == r.id).order_by(Idea.id)).all()
     merged = Counter(i.merged_into_id for i in ideas if i.merged_into_id)
     anonymous = w.settings["anonymous"]
-    votes = s.execute(select(Vote.kind, Vote.target_id, Vote.participant_id, Vote.dots).where(Vote.round_id == r.id)).all()
     syntheses = {syn.phase: syn.data for syn in s.scalars(select(Synthesis).where(Synthesis.round_id == r.id))}
     updates = queries.updates(s, Action.round_id == r.id)
     themes = s.scalars(select(Theme).where(Theme.round_id == r.id).order_by(Theme.position))
@@ -54,12 +88,32 @@ def round_full(s: Session, w: Workshop, r: Round, participants: dict[int, Partic
         ],
         "themes": [theme_view(t) for t in themes],
         "actions": [action_view(a, updates.get(a.id)) for a in actions],
-        "votes": [
-            {"kind": k, "target_id": t, "participant_id": p, "group": participants[p].group if p in participants else None, "dots": d}
-            for k, t, p, d in votes
-        ],
         "syntheses": syntheses,
     }
+
+
+def round_votes(s: Session, round_id: int, participants: dict[int, Any]) -> list[dict]:
+    """Every ballot of a round, with its voter's stakeholder group."""
+    votes = s.execute(ROUND_VOTES, {"r": round_id}).all()
+    return [
+        {"kind": k, "target_id": t, "participant_id": p, "group": participants[p].group if p in participants else None, "dots": d}
+        for k, t, p, d in votes
+    ]
+
+
+def with_votes(content: dict, votes: list[dict]) -> dict:
+    """A round's content and its votes, in the order of the protocol's round shape."""
+    out = {k: v for k, v in content.items() if k != "syntheses"}
+    out["votes"] = votes
+    out["syntheses"] = content["syntheses"]
+    return out
+
+
+def round_full(s: Session, w: Workshop, r: Round, participants: dict[int, Any] | None = None) -> dict:
+    """Everything about one round, at facilitator level of detail."""
+    if participants is None:
+        participants = participants_of(s, w.id)
+    return with_votes(round_content(s, w, r, participants), round_votes(s, r.id, participants))
 
 
 def refresh_plan(s: Session, w: Workshop) -> dict:
@@ -103,7 +157,7 @@ def refreeze_syntheses(s: Session, w: Workshop, r: Round) -> list[Change]:
 
 def build_full_snapshot(s: Session, w: Workshop) -> dict[str, Any]:
     """The complete workshop at facilitator level, without secrets."""
-    participants = {p.id: p for p in s.scalars(select(Participant).where(Participant.workshop_id == w.id).order_by(Participant.id))}
+    participants = participants_of(s, w.id)
     return {
         "schema": "workshop-snapshot/1",
         "workshop": workshop_view(w),
@@ -140,40 +194,206 @@ def build_presence(s: Session, workshop_id: int) -> dict[str, Any]:
     }
 
 
-class SnapshotCache:
-    """Full snapshots kept per workshop, rebuilt only when the workshop has changed.
+@dataclass
+class Shared:
+    """What every snapshot of a workshop shares, built once per change of its content.
 
-    Every change is a recorded operation (:func:`~workshop.services.base.exactly_once`),
-    so the workshop's highest operation id is its version (read first, so a
-    cached state is never older than the version it is filed under).  The
-    cached dicts are shared: nobody may mutate them.  Timers are recomputed on
-    every read, since their remaining time runs on without any write.
+    ``rounds`` are facilitator-level rounds without their votes; the rest is
+    what the other roles are cut from it, computed once rather than per phone.
+    """
+
+    workshop: dict[str, Any]
+    plan: dict[str, Any]
+    rounds: list[dict[str, Any]]
+    headers: list[dict[str, Any]]  # the round header keys a phone or the projector gets
+    visible: list[dict[str, bool]]  # per round, per vote kind: whether the room sees its tallies
+    screen_ideas: list[list[dict]]  # the visible ideas, as the projector shows them
+    own_ideas: list[dict[int, list[dict]]]  # per round, participant id -> their ideas, as their phone lists them
+    public_actions: list[list[dict]]
+    phone_syntheses: list[dict[str, Any]]
+    idea_counts: dict[str, int]  # visible ideas per round (presence)
+
+
+def build_shared(s: Session, w: Workshop) -> Shared:
+    """The shared part of a workshop's snapshots (see :class:`SnapshotCache`)."""
+    participants = participants_of(s, w.id)
+    rounds = [round_content(s, w, r, participants) for r in w.rounds]
+    settings = w.settings
+    headers, visible, screen, own, actions, syntheses, counts = [], [], [], [], [], [], {}
+    for r in rounds:
+        header = {k: r[k] for k in ROUND_HEADER_KEYS if k in r}
+        headers.append(header)
+        visible.append({kind: tallies_visible(settings, header, kind) for kind in phases.VOTE_KIND_PHASE})
+        shown = [view for idea in r["ideas"] if (view := public_idea(idea)) is not None]
+        screen.append(shown)
+        if shown:
+            counts[r["id"]] = len(shown)
+        mine: dict[int, list[dict]] = {}
+        for idea in r["ideas"]:
+            if idea["participant_id"] is not None and not idea["merged_into"]:
+                mine.setdefault(idea["participant_id"], []).append(own_idea(idea))
+        own.append(mine)
+        actions.append([public_action(a) for a in r["actions"]])
+        syntheses.append({phase: phone_synthesis(phase, data) for phase, data in r["syntheses"].items()})
+    return Shared(
+        workshop=workshop_view(w),
+        plan=w.plan,
+        rounds=rounds,
+        headers=headers,
+        visible=visible,
+        screen_ideas=screen,
+        own_ideas=own,
+        public_actions=actions,
+        phone_syntheses=syntheses,
+        idea_counts={str(rid): n for rid, n in sorted(counts.items())},
+    )
+
+
+class SnapshotCache:
+    """What snapshots share, kept per workshop and rebuilt only when what it holds has changed.
+
+    A snapshot used to be rebuilt whole after every recorded operation, so in a
+    vote or a join storm almost every reconnecting phone rebuilt it.  It is now
+    made of parts that move at different paces:
+
+    - the **shared part** (:class:`Shared`: workshop, rounds with their ideas,
+      themes, actions and syntheses, the plan), filed under the workshop's
+      latest operation that is neither a vote nor a join (``operations.lane``
+      is null: one index lookup) and under this process's count of such
+      commits (which also covers PostgreSQL, whose ids are not in commit order);
+    - the **stakeholder groups' counts** (presence), filed under the latest join;
+    - the **tallies**, from the service's :class:`~workshop.services.tally_book.TallyBook`;
+    - a phone's **own votes and identity**, one indexed query per snapshot.
+
+    Markers are read first, so a cached part is never older than the marker it
+    is filed under.  The cached dicts are shared: nobody may mutate them.
+    Timers are recomputed on every read, since their remaining time runs on
+    without any write.
     """
 
     def __init__(self, db: Database, size: int = SNAPSHOT_CACHE_SIZE) -> None:
         self.db = db
         self.size = size
-        self._entries: OrderedDict[int, tuple[int | None, dict]] = OrderedDict()
+        self._shared: OrderedDict[int, tuple[tuple, Shared]] = OrderedDict()
+        self._groups: OrderedDict[int, tuple[tuple, dict[str, int]]] = OrderedDict()
+        self._content: dict[int, int] = {}  # content commits seen by this process, per workshop
+        self._joins: dict[int, int] = {}
         self._lock = threading.Lock()
 
-    def get(self, workshop_id: int) -> dict[str, Any]:
-        with self.db.sessions() as s:
-            version = s.scalar(select(func.max(Operation.id)).where(Operation.workshop_id == workshop_id))
-            with self._lock:
-                hit = self._entries.get(workshop_id)
-            if hit is not None and hit[0] == version:
-                full = hit[1]
+    def committed(self, workshop_id: int, changes: list[Change]) -> None:
+        """A commit of this process: content changes and joins move their part's version."""
+        for change in changes:
+            if change.kind == "presence":
+                self._joins[workshop_id] = self._joins.get(workshop_id, 0) + 1
+            elif change.kind != "tally":
+                self._content[workshop_id] = self._content.get(workshop_id, 0) + 1
+
+    def _file(self, entries: OrderedDict, workshop_id: int, value: Any) -> None:
+        with self._lock:
+            entries[workshop_id] = value
+            entries.move_to_end(workshop_id)
+            while len(entries) > self.size:
+                entries.popitem(last=False)
+
+    def parts(self, workshop_id: int) -> tuple[Shared, dict[str, Any]]:
+        """The shared part and the presence of a workshop, each rebuilt only if it has changed."""
+        local = (self._content.get(workshop_id, 0), self._joins.get(workshop_id, 0))
+        with self.db.read() as s:
+            content, joins = s.execute(MARKERS, {"w": workshop_id}).one()
+            key = (content, local[0])
+            hit = self._shared.get(workshop_id)
+            if hit is not None and hit[0] == key:
+                shared = hit[1]
             else:
                 w = s.get(Workshop, workshop_id)
                 if w is None:
                     raise NotFound("unknown_workshop")
-                full = build_full_snapshot(s, w)
-                with self._lock:
-                    self._entries[workshop_id] = (version, full)
-                    self._entries.move_to_end(workshop_id)
-                    while len(self._entries) > self.size:
-                        self._entries.popitem(last=False)
-        return {**full, "rounds": [{**r, "timer": timer_now(r["timer"])} for r in full["rounds"]]}
+                shared = build_shared(s, w)
+                self._file(self._shared, workshop_id, (key, shared))
+            people_key = (joins, local[1])
+            counted = self._groups.get(workshop_id)
+            if counted is not None and counted[0] == people_key:
+                by_group = counted[1]
+            else:
+                by_group = dict(sorted({g or "—": n for g, n in s.execute(GROUPS, {"w": workshop_id})}.items()))
+                self._file(self._groups, workshop_id, (people_key, by_group))
+        presence = {"count": sum(by_group.values()), "by_group": by_group, "ideas": shared.idea_counts}
+        return shared, presence
+
+    def shared(self, workshop_id: int) -> Shared:
+        return self.parts(workshop_id)[0]
+
+    def get(self, workshop_id: int) -> dict[str, Any]:
+        """The full state at facilitator level (participants and every vote read now), timers as of now."""
+        shared, presence = self.parts(workshop_id)
+        with self.db.read() as s:
+            participants = participants_of(s, workshop_id)
+            rounds = [with_votes(r, round_votes(s, r["id"], participants)) for r in shared.rounds]
+        return {
+            "schema": "workshop-snapshot/1",
+            "workshop": shared.workshop,
+            "participants": [
+                {"id": p.id, "pseudonym": p.pseudonym, "group": p.group, "joined_at": iso(p.joined_at)} for p in participants.values()
+            ],
+            "presence": presence,
+            "rounds": [{**r, "timer": timer_now(r["timer"])} for r in rounds],
+            "plan": shared.plan,
+        }
+
+    def public(self, service: WorkshopService, actor: Actor) -> dict[str, Any]:
+        """What ``actor`` (participant, screen, guest) may see — :func:`~workshop.domain.visibility.public_snapshot`
+        of the full state, made from the parts: the tallies from the tally book, a phone's own votes read alone."""
+        wid, role, pid = actor.workshop_id, actor.role, actor.participant_id
+        shared, presence = self.parts(wid)
+        settings = shared.workshop["settings"]
+        me_row: Any = None
+        votes: dict[int, dict[str, dict[str, int]]] = {}
+        if pid is not None:
+            with self.db.read() as s:
+                for row in s.execute(ME, {"w": wid, "p": pid}):
+                    me_row = row
+                    if row.kind is not None:
+                        votes.setdefault(row.round_id, {}).setdefault(row.kind, {})[str(row.target_id)] = row.dots
+        rounds = []
+        for n, r in enumerate(shared.rounds):
+            header = {**shared.headers[n], "timer": timer_now(r["timer"])}
+            if role == GUEST:
+                rounds.append(header)
+                continue
+            tallies: dict[str, Any] = {}
+            ranking: dict[str, Any] = {}
+            for kind in phases.VOTE_KIND_PHASE:
+                items, ranks = service.tally_book.figures(wid, r["id"], kind) if shared.visible[n][kind] else (None, None)
+                tallies[kind], ranking[kind] = items, ranks
+            header.update(
+                ideas=shared.own_ideas[n].get(pid, []) if pid is not None else shared.screen_ideas[n],
+                themes=r["themes"],
+                actions=shared.public_actions[n],
+                tallies=tallies,
+                ranking=ranking,
+                syntheses=shared.phone_syntheses[n] if pid is not None else r["syntheses"],
+            )
+            rounds.append(header)
+        out: dict[str, Any] = {
+            "schema": "workshop-snapshot/1",
+            "role": role,
+            "workshop": public_workshop(shared.workshop),
+            "presence": presence,
+            "rounds": rounds,
+        }
+        if role == SCREEN:
+            out["plan"] = shared.plan
+        if pid is not None:
+            mine = {r["id"]: {kind: votes.get(r["id"], {}).get(kind, {}) for kind in ("theme", "action")} for r in shared.rounds}
+            out["me"] = {
+                "id": pid,
+                "pseudonym": me_row.pseudonym if me_row is not None else None,
+                "group": me_row.group if me_row is not None else None,
+                "votes": mine,
+                "budget": settings["dot_budget"],
+                "cap": settings["dot_cap"],
+            }
+        return out
 
 
 # --------------------------------------------------------------------------- use cases (read-only)
@@ -181,7 +401,7 @@ class SnapshotCache:
 
 def full_snapshot(service: WorkshopService, workshop_id: int) -> dict[str, Any]:
     """The complete workshop (facilitator level, without secrets): exports and the console."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         w = s.get(Workshop, workshop_id)
         if w is None:
             raise NotFound("unknown_workshop")
@@ -190,15 +410,15 @@ def full_snapshot(service: WorkshopService, workshop_id: int) -> dict[str, Any]:
 
 def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> dict[str, Any]:
     """The state visible to ``actor``, from which a (re)connecting client rebuilds its view."""
-    full = service.snapshots.get(actor.workshop_id)
     if actor.role == FACILITATOR:
+        full = service.snapshots.get(actor.workshop_id)
         everything = dict.fromkeys(phases.VOTE_KIND_PHASE, True)
         rounds = [{**r, **room_tallies(r, everything)} for r in full["rounds"]]
         return {**full, "role": FACILITATOR, "rounds": rounds, "rules": RULES, "features": dict(service.features)}
-    return {**public_snapshot(full, actor.role, actor.participant_id), "rules": RULES}
+    return {**service.snapshots.public(service, actor), "rules": RULES}
 
 
 def presence(service: WorkshopService, workshop_id: int) -> dict[str, Any]:
     """How many have joined, by stakeholder group, and how many ideas each round holds."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         return build_presence(s, workshop_id)

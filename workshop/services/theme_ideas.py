@@ -39,7 +39,7 @@ def theme_ideas(service: WorkshopService, actor: Actor, payload: object = None) 
     if actor.role not in ROLES:
         raise refusal(actor.role, ROLES)
     theme_id = id_field(require_dict(payload), "theme_id")
-    rounds = service.snapshots.get(actor.workshop_id)["rounds"]
+    rounds = service.snapshots.shared(actor.workshop_id).rounds
     r = next((r for r in rounds if any(t["id"] == theme_id for t in r["themes"])), None)
     if r is None:
         raise NotFound("unknown_theme")

@@ -11,7 +11,7 @@ import secrets
 from datetime import date as dt_date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..domain.settings import normalize_settings
 from ..domain.text import clean_list, clean_text
@@ -19,7 +19,7 @@ from ..errors import NotFound, Unauthenticated, ValidationError
 from ..storage.models import Participant, Round, Workshop
 from .base import FACILITATOR, GUEST, PARTICIPANT, SCREEN, Actor, Change, Tx, bool_field, use_case
 from .snapshots import refresh_plan
-from .views import participant_view, workshop_view
+from .views import workshop_view
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import WorkshopService
@@ -117,7 +117,7 @@ def authenticate(
     role: object = None,
 ) -> Actor:
     """Establish who a connection is; raises :class:`Unauthenticated` otherwise."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         if facilitator_token is not None:
             if not isinstance(facilitator_token, str) or not facilitator_token:
                 raise Unauthenticated("bad_token")
@@ -140,22 +140,31 @@ def authenticate(
         return Actor(SCREEN if role == SCREEN else GUEST, w.id)
 
 
-@use_case(GUEST)
+JOIN = insert(Participant)
+
+
+@use_case(GUEST, hot=True, lane="join")
 def join(tx: Tx, _subject: None, _checked: None):
-    """A guest becomes a participant: optional pseudonym and stakeholder group."""
-    w, payload = tx.workshop, tx.payload
+    """A guest becomes a participant: optional pseudonym and stakeholder group.
+
+    Hot path: the settings come with the operation lookup, one Core insert.
+    """
+    settings, payload = tx.settings, tx.payload
     pseudonym = clean_text(payload.get("pseudonym"), "pseudonym", 40, required=False) or None
-    if w.settings["anonymous"]:
+    if settings["anonymous"]:
         pseudonym = None
     group = payload.get("group")
     if group in ("", None):
         group = None
-    elif group not in w.settings["groups"]:
+    elif group not in settings["groups"]:
         raise ValidationError("unknown_group")
-    p = Participant(workshop_id=w.id, token=secrets.token_urlsafe(24), pseudonym=pseudonym, group=group)
-    tx.s.add(p)
-    tx.s.flush()
-    return {"token": p.token, "participant": participant_view(p)}, [Change("presence", w.id)]
+    token = secrets.token_urlsafe(24)
+    wid = tx.actor.workshop_id
+    inserted = tx.conn.execute(JOIN, {"workshop_id": wid, "token": token, "pseudonym": pseudonym, "group": group})
+    pid = inserted.inserted_primary_key[0]  # type: ignore[index]
+    return {"token": token, "participant": {"id": pid, "pseudonym": pseudonym, "group": group}}, [
+        Change("presence", wid, {"participant_id": pid, "group": group})
+    ]
 
 
 @use_case(FACILITATOR, lock_workshop=True, check=lambda p: bool_field(p, "visible", True))
@@ -170,7 +179,7 @@ def show_qr(tx: Tx, _subject: None, visible: bool):
 
 def find_workshop(service: WorkshopService, code: str) -> dict[str, Any]:
     """Public view of a workshop by its join code."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         w = s.scalar(select(Workshop).where(Workshop.code == normalize_code(code)))
         if w is None:
             raise NotFound("unknown_code")
@@ -183,5 +192,5 @@ def workshop_id_for_code(service: WorkshopService, code: str) -> int:
 
 def list_workshops(service: WorkshopService) -> list[dict[str, Any]]:
     """Every workshop with its facilitator token: for the local operator (CLI) only."""
-    with service.db.sessions() as s:
+    with service.db.read() as s:
         return [{**workshop_view(w), "facilitator_token": w.facilitator_token} for w in s.scalars(select(Workshop).order_by(Workshop.id))]

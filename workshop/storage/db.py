@@ -3,6 +3,9 @@
 SQLite (the embedded default) is opened in WAL mode with every transaction
 started as ``BEGIN IMMEDIATE``: writers queue on the database lock up front
 instead of failing half-way, which is what makes the vote budget check safe.
+Reads (:meth:`Database.read`) carry the ``workshop_read`` execution option and
+open a plain deferred ``BEGIN``: in WAL mode they never wait for, nor hold, the
+write lock, so a snapshot or a tally flush is never queued behind the votes.
 PostgreSQL uses row locks (``SELECT … FOR UPDATE``) taken by the store.
 """
 
@@ -18,6 +21,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: the execution option of read-only sessions (:meth:`Database.read`): SQLite begins them deferred
+READ_OPTION = "workshop_read"
 
 
 def make_engine(url: str) -> Engine:
@@ -37,7 +42,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_OPTION) else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -52,11 +57,24 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.dialect = self.engine.dialect.name
+        #: read-only sessions: same pool, but their SQLite transactions take no write lock
+        self.readers = sessionmaker(self.engine.execution_options(**{READ_OPTION: True}), expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any exception."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work: one consistent view, never the write lock, never committed.
+
+        SQLite begins it deferred (``BEGIN``, a WAL read snapshot from the first
+        read on); PostgreSQL as usual.  Whatever happens, it is rolled back.
+        """
+        with self.readers() as session:
             yield session
 
     def upgrade(self) -> None:

@@ -224,9 +224,13 @@ class Operation(Base):
     actor: Mapped[str] = mapped_column(String(40))
     op_id: Mapped[str] = mapped_column(String(64))
     event: Mapped[str | None] = mapped_column(String(40))  # the use case it answered (null: recorded before 0004)
+    #: ``vote`` or ``join`` for the real-time writes; null for the ones that change what a snapshot shows
+    lane: Mapped[str | None] = mapped_column(String(8))
     result: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 Index("ix_ideas_theme", Idea.theme_id)
 Index("ix_votes_round_kind", Vote.round_id, Vote.kind)
+Index("ix_operations_lane", Operation.workshop_id, Operation.lane, Operation.id)
+Index("ix_ideas_participant", Idea.participant_id)

@@ -53,6 +53,9 @@ class Broadcaster:
         self._public_tallies: dict[tuple[int, int, str], bool] = {}  # what the room was last sent: visible or not
         self._next_flush = 0.0
         self._task = None
+        # Several workers behind a message queue share the database: this one's tally book is not
+        # told of the others' votes, so it recounts (at most once per new vote) instead.
+        service.shared = bool(getattr(socketio, "server_options", {}).get("message_queue"))
 
     def start(self) -> None:
         if self._task is None:
