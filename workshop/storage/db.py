@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,8 +27,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 #: the values ``PRAGMA synchronous`` accepts (the setting is interpolated into the pragma, so only these)
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
-#: SQLite's own lock wait, per attempt: it blocks the whole OS thread (the event loop), so it stays short
-SQLITE_LOCK_SLICE_MS = 20
+#: SQLite's own lock wait (``busy_timeout``): it would block the whole OS thread, the event loop, so it
+#: is none at all; :func:`lock_waits_cooperatively` waits instead
+SQLITE_LOCK_SLICE_MS = 0
 
 
 def lock_waits_cooperatively(conn, statement: str, bound: float) -> None:
@@ -36,15 +37,16 @@ def lock_waits_cooperatively(conn, statement: str, bound: float) -> None:
 
     SQLite's ``busy_timeout`` waits inside C and holds the only OS thread an
     eventlet or gevent server has: while another process locks the file, no
-    phone is answered and every ping goes unanswered.  So the C wait is kept
-    to :data:`SQLITE_LOCK_SLICE_MS`, and between attempts this sleeps with
+    phone is answered and every ping goes unanswered.  So SQLite does not wait
+    (:data:`SQLITE_LOCK_SLICE_MS`), and between attempts this sleeps with
     ``time.sleep`` (monkey-patched into a green sleep by the async servers),
-    so that the other connections run.  After ``bound`` seconds the caller gets
+    so that the other connections run.  The same wait covers this process's
+    own writers while a commit syncs in a native thread (:func:`_commit_off_the_loop`).  After ``bound`` seconds the caller gets
     :class:`~workshop.errors.Busy` (``busy``, with ``retry_after``): the phone
     keeps the write in its outbox and sends it again.
     """
     deadline = time.monotonic() + bound
-    pause = 0.005
+    pause = 0.001
     while True:
         try:
             conn.exec_driver_sql(statement)
@@ -55,7 +57,7 @@ def lock_waits_cooperatively(conn, statement: str, bound: float) -> None:
                     raise Busy("busy", retry_after=BUSY_RETRY_AFTER) from None
                 raise
         time.sleep(pause)
-        pause = min(pause * 2, 0.1)
+        pause = min(pause * 1.5, 0.05)
 
 
 def _locked(error: OperationalError) -> bool:
@@ -84,6 +86,32 @@ def _green_postgres_waits() -> None:
     from psycopg import waiting
 
     waiting.wait = waiting.wait_selector
+
+
+def _commit_off_the_loop() -> Callable[[Callable[[], None]], None] | None:
+    """A way to run a blocking call in a native thread while the event loop goes on (None: no loop to spare).
+
+    With ``synchronous=FULL`` every SQLite commit waits for the disk (an
+    ``fsync``, 4-5 ms on a laptop's or a VM's disk), and in C that wait would
+    hold the event loop.  Only the DBAPI ``commit`` goes to the thread pool of
+    the async library (eventlet's ``tpool``, gevent's hub pool): the greenlet
+    waits for it, SQLAlchemy's pool and its green locks stay on the loop.
+    """
+    if "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        if patcher.is_monkey_patched("socket"):
+            from eventlet import tpool
+
+            return tpool.execute
+    if "gevent" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            import gevent
+
+            return lambda call: gevent.get_hub().threadpool.apply(call)
+    return None
 
 
 def make_engine(url: str, *, synchronous: str = "NORMAL", busy_timeout: float = 5.0) -> Engine:
@@ -119,6 +147,9 @@ def make_engine(url: str, *, synchronous: str = "NORMAL", busy_timeout: float = 
         def _sqlite_begin(conn):  # pragma: no cover - trivial
             lock_waits_cooperatively(conn, "BEGIN IMMEDIATE", busy_timeout)
 
+        offload = _commit_off_the_loop()
+        if offload is not None:
+            engine.dialect.do_commit = lambda dbapi_conn: offload(dbapi_conn.commit)  # type: ignore[method-assign]
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
