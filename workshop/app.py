@@ -37,7 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret(app.instance_path)
 
-    db = Database(app.config["DATABASE_URL"])
+    db = Database(
+        app.config["DATABASE_URL"],
+        synchronous=app.config["SQLITE_SYNCHRONOUS"],
+        busy_timeout=app.config["DB_BUSY_TIMEOUT"],
+    )
     db.upgrade()
     app.extensions["workshop.db"] = db
     app.extensions["workshop.service"] = WorkshopService(db)

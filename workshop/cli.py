@@ -35,9 +35,11 @@ def main(argv: list[str] | None = None) -> None:
             import eventlet
 
         eventlet.monkey_patch()
-    elif mode == "gevent":  # pragma: no cover - optional
-        from gevent import monkey
-
+    elif mode == "gevent":
+        try:
+            from gevent import monkey
+        except ImportError:
+            sys.exit("workshop serve --async-mode gevent: gevent is not installed (pip install gevent, or the [production] extra)")
         monkey.patch_all()
     from .commands import cli
 

@@ -238,7 +238,9 @@ def serve(host, port, async_mode, plan, code, log_format):
     from .config import configure_logging
 
     port_is_free(host, port)
-    app = _app(ASYNC_MODE=async_mode, LOG_FORMAT=log_format)
+    open_files = raise_open_files_limit()
+    # A commit acknowledged to a phone survives a power cut or a dying laptop battery, unless the operator chose otherwise.
+    app = _app(ASYNC_MODE=async_mode, LOG_FORMAT=log_format, SQLITE_SYNCHRONOUS=os.environ.get("WORKSHOP_SQLITE_SYNCHRONOUS") or "FULL")
     configure_logging(app.config["LOG_LEVEL"], log_format)
     service = _service(app)
     for expired in service.purge_expired():
@@ -294,9 +296,77 @@ def serve(host, port, async_mode, plan, code, log_format):
                 click.echo("  " + _("other open workshop: %(code)s — %(title)s", code=w["code"], title=w["title"]))
     if host in ("127.0.0.1", "localhost"):
         click.echo("  " + _("(local only: use --host 0.0.0.0 so that phones on the same Wi-Fi can join)"))
+    if open_files is not None and open_files < LOW_OPEN_FILES:
+        click.echo(
+            _(
+                "warning: this system lets the server open %(limit)s files: at most about %(phones)s phones at once "
+                "(raise the hard limit: ulimit -Hn, LimitNOFILE= for systemd)",
+                limit=open_files,
+                phones=reachable_phones(open_files),
+            )
+        )
     sys.stdout.flush()
+    run_server(app, host, port, async_mode)
+
+
+#: below this many open files (sockets included) ``serve`` warns that a plenary will not fit
+LOW_OPEN_FILES = 4096
+#: files the process keeps open besides the phones' sockets (database, WAL, logs, listening socket, Redis…)
+RESERVED_FILES = 64
+#: the soft limit asked for when the hard limit is "unlimited" (Linux refuses more than fs.nr_open anyway)
+UNLIMITED_FILES = 1 << 20
+#: connections waiting to be accepted: a join storm of a whole plenary arrives within a second or two
+LISTEN_BACKLOG = 2048
+
+
+def reachable_phones(open_files: int) -> int:
+    """How many phones fit in ``open_files`` descriptors: one WebSocket each, after the server's own files."""
+    return max(0, open_files - RESERVED_FILES)
+
+
+def raise_open_files_limit() -> int | None:
+    """Raise the soft limit of open files to the hard limit; returns the limit now in force (None: unknown).
+
+    Every connected phone holds a socket, and the usual soft limit (1,024)
+    would refuse the 1,025th phone whatever the server can do.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = UNLIMITED_FILES if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        for wanted in (target, UNLIMITED_FILES // 2, 65536):
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, target), hard))
+                break
+            except (ValueError, OSError):
+                continue
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def run_server(app, host: str, port: int, async_mode: str) -> None:
+    """Serve until stopped, with no cap on concurrent connections but the system's.
+
+    Flask-SocketIO's ``run`` keeps eventlet's defaults: at most 1,024
+    connections at once (``max_size``; the 1,025th phone waits for a free slot
+    and its join times out) and a listen backlog of 50.  gevent's server has no
+    connection cap; it gets the same backlog.
+    """
     socketio = app.extensions["socketio"]
-    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=async_mode == "threading")
+    if async_mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = eventlet.listen((host, port), family, backlog=LISTEN_BACKLOG)
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=sys.maxsize, keepalive=True)
+    elif async_mode == "gevent":
+        socketio.run(app, host=host, port=port, log_output=False, backlog=LISTEN_BACKLOG)
+    else:
+        socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True)
 
 
 def resolve_plan(name: str | None, path: Path | None) -> Path:

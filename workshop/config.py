@@ -33,6 +33,8 @@ SETTINGS: dict[str, tuple[type, str]] = {
     "PUBLIC_URL": (str, "the address printed and encoded in QR codes, behind a proxy"),
     "TALLY_INTERVAL": (float, "seconds between two vote-tally broadcasts to a room"),
     "ASYNC_MODE": (str, "eventlet, gevent or threading; the entry point (serve, wsgi) sets it"),
+    "SQLITE_SYNCHRONOUS": (str, "SQLite durability: FULL (serve's default: a commit survives a power cut), NORMAL, OFF"),
+    "DB_BUSY_TIMEOUT": (float, "seconds a write waits for a database locked by another process before phones get busy"),
     "LOG_LEVEL": (str, "DEBUG, INFO, WARNING, ERROR"),
     "LOG_FORMAT": (str, "text (one line per record) or json (one JSON object per line)"),
 }
@@ -54,6 +56,8 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_URL": None,
         "TALLY_INTERVAL": 0.5,
         "ASYNC_MODE": "threading",  # the `serve` entry point switches to eventlet
+        "SQLITE_SYNCHRONOUS": "NORMAL",  # `serve` and the WSGI app switch to FULL unless it is set
+        "DB_BUSY_TIMEOUT": 5.0,
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "text",
         "BABEL_DEFAULT_LOCALE": "fr",

@@ -57,3 +57,9 @@ class Unauthenticated(WorkshopError):
     """No valid token or join code was presented."""
 
     code = "unauthenticated"
+
+
+class Busy(WorkshopError):
+    """The database stayed locked (another process, a slow disk) past the wait bound: "not now", not "no"."""
+
+    code = "busy"

@@ -95,6 +95,7 @@ MESSAGES = {
     "sheet_closed_field": N_("After the workshop, an action keeps its theme, and its status moves through dated updates."),
     "future_date": N_("The date cannot be in the future."),
     "not_published": N_("This workshop's summary is not published."),
+    "busy": N_("The server is very busy, trying again…"),
     "too_fast": N_("You are sending a lot very quickly: wait a moment, then send again."),
     "unknown_event_code": N_("No event has this code."),
     "unknown_event": N_("The server does not know this request. Reload the page to get the current version."),

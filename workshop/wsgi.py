@@ -9,6 +9,8 @@ before this module is imported, and the app follows it; without either, the
 threading mode (``gunicorn -k gthread``) serves long-polling only.
 
 Settings are the ``WORKSHOP_*`` environment variables (docs/workshop.env).
+gunicorn's eventlet and gevent workers accept 1,000 connections each by
+default: give a plenary ``--worker-connections 10000`` (and ``LimitNOFILE=``).
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def _patched_by() -> str:
 def make_app():
     """The app as the WSGI server runs it: async mode of the worker, logs to stdout, expired data purged."""
     mode = os.environ.get("WORKSHOP_ASYNC_MODE") or _patched_by()
-    app = create_app({"ASYNC_MODE": mode})
+    # as `serve`: an acknowledged commit survives a power cut unless WORKSHOP_SQLITE_SYNCHRONOUS says otherwise
+    app = create_app({"ASYNC_MODE": mode, "SQLITE_SYNCHRONOUS": os.environ.get("WORKSHOP_SQLITE_SYNCHRONOUS") or "FULL"})
     configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     log = logging.getLogger("workshop")
     for expired in app.extensions["workshop.service"].purge_expired():

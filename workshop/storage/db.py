@@ -11,51 +11,166 @@ PostgreSQL uses row locks (``SELECT … FOR UPDATE``) taken by the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import Busy
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: the execution option of read-only sessions (:meth:`Database.read`): SQLite begins them deferred
 READ_OPTION = "workshop_read"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with the settings this app relies on."""
+#: the values ``PRAGMA synchronous`` accepts (the setting is interpolated into the pragma, so only these)
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+#: SQLite's own lock wait (``busy_timeout``): it would block the whole OS thread, the event loop, so it
+#: is none at all; :func:`lock_waits_cooperatively` waits instead
+SQLITE_LOCK_SLICE_MS = 0
+
+
+def lock_waits_cooperatively(conn, statement: str, bound: float) -> None:
+    """Run ``statement`` (``BEGIN IMMEDIATE``), waiting for another writer without freezing the event loop.
+
+    SQLite's ``busy_timeout`` waits inside C and holds the only OS thread an
+    eventlet or gevent server has: while another process locks the file, no
+    phone is answered and every ping goes unanswered.  So SQLite does not wait
+    (:data:`SQLITE_LOCK_SLICE_MS`), and between attempts this sleeps with
+    ``time.sleep`` (monkey-patched into a green sleep by the async servers),
+    so that the other connections run.  The same wait covers this process's
+    own writers while a commit syncs in a native thread (:func:`_commit_off_the_loop`).  After ``bound`` seconds the caller gets
+    :class:`~workshop.errors.Busy` (``busy``, with ``retry_after``): the phone
+    keeps the write in its outbox and sends it again.
+    """
+    deadline = time.monotonic() + bound
+    pause = 0.001
+    while True:
+        try:
+            conn.exec_driver_sql(statement)
+            return
+        except OperationalError as error:
+            if not _locked(error) or time.monotonic() + pause > deadline:
+                if _locked(error):
+                    raise Busy("busy", retry_after=BUSY_RETRY_AFTER) from None
+                raise
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.05)
+
+
+def _locked(error: OperationalError) -> bool:
+    text = str(getattr(error, "orig", error)).lower()
+    return "locked" in text or "busy" in text
+
+
+#: seconds a phone waits before sending a write refused ``busy`` again
+BUSY_RETRY_AFTER = 2
+
+
+def _green_postgres_waits() -> None:
+    """Let psycopg wait for PostgreSQL through the (green) selectors module under eventlet.
+
+    psycopg 3 notices gevent's monkey patching and then waits in Python, but
+    under eventlet it keeps its C wait, which blocks the event loop for every
+    round trip to the server.  ``wait_selector`` uses ``selectors``, which
+    eventlet patched, so a query in flight lets the other connections run.
+    """
+    if "eventlet" not in sys.modules:
+        return
+    from eventlet import patcher
+
+    if not patcher.is_monkey_patched("select"):
+        return
+    from psycopg import waiting
+
+    waiting.wait = waiting.wait_selector
+
+
+def _commit_off_the_loop() -> Callable[[Callable[[], None]], None] | None:
+    """A way to run a blocking call in a native thread while the event loop goes on (None: no loop to spare).
+
+    With ``synchronous=FULL`` every SQLite commit waits for the disk (an
+    ``fsync``, 4-5 ms on a laptop's or a VM's disk), and in C that wait would
+    hold the event loop.  Only the DBAPI ``commit`` goes to the thread pool of
+    the async library (eventlet's ``tpool``, gevent's hub pool): the greenlet
+    waits for it, SQLAlchemy's pool and its green locks stay on the loop.
+    """
+    if "eventlet" in sys.modules:
+        from eventlet import patcher
+
+        if patcher.is_monkey_patched("socket"):
+            from eventlet import tpool
+
+            return tpool.execute
+    if "gevent" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            import gevent
+
+            return lambda call: gevent.get_hub().threadpool.apply(call)
+    return None
+
+
+def make_engine(url: str, *, synchronous: str = "NORMAL", busy_timeout: float = 5.0) -> Engine:
+    """Create an engine for ``url`` with the settings this app relies on.
+
+    ``synchronous`` is SQLite's durability (``FULL``: a commit survives a power
+    cut; ``serve`` uses it); ``busy_timeout`` bounds, in seconds, the wait for
+    another process holding the SQLite write lock (see
+    :func:`lock_waits_cooperatively`).  ``hide_parameters``: a failed
+    statement in the logs never shows its values (tokens, pseudonyms, texts).
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        synchronous = str(synchronous).upper()
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(f"SQLite synchronous must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_LOCK_SLICE_MS / 1000, "check_same_thread": False},
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):  # pragma: no cover - trivial
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_SLICE_MS}")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_OPTION) else "BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READ_OPTION):
+                conn.exec_driver_sql("BEGIN")  # a reader in WAL mode never waits for the write lock
+            else:
+                lock_waits_cooperatively(conn, "BEGIN IMMEDIATE", busy_timeout)
 
+        offload = _commit_off_the_loop()
+        if offload is not None:
+            engine.dialect.do_commit = lambda dbapi_conn: offload(dbapi_conn.commit)  # type: ignore[method-assign]
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _green_postgres_waits()
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 class Database:
     """An engine plus a session factory; one per app."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, **engine_options) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, **engine_options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.dialect = self.engine.dialect.name
         #: read-only sessions: same pool, but their SQLite transactions take no write lock

@@ -46,6 +46,13 @@ MAX_PAYLOAD = 256 * 1024
 #: is set well above MAX_PAYLOAD for an oversized message to be answered instead
 MAX_FRAME = 1024 * 1024
 
+#: seconds between two Engine.IO pings from the server (the protocol's default)
+PING_INTERVAL = 25
+#: seconds a pong may take before the connection is closed: sized for a loaded plenary, where a burst
+#: of 2,000 votes keeps the loop busy for seconds; a phone that really left closes its socket and is
+#: seen at once, so this only delays noticing a phone that vanished without a word (Wi-Fi lost)
+PING_TIMEOUT = 60
+
 #: event name -> use case; each takes (service, actor, payload) and returns an Outcome
 WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
     "join": workshops.join,
@@ -93,6 +100,18 @@ def _broadcaster() -> Broadcaster:
 
 def _assistant() -> Assistant:
     return current_app.extensions["workshop.assist"]
+
+
+def _pause() -> None:
+    """Let the other connections run (pings, pongs, other phones' events) between two steps of CPU work.
+
+    Under eventlet and gevent a handler runs until it blocks on I/O, and
+    SQLite, the ORM and JSON never do: in a burst of votes the loop would go
+    from handler to handler and leave pongs unread until the ping time-out
+    dropped phones, the projector first.  A zero sleep hands over to every
+    ready greenlet and costs a few microseconds.
+    """
+    current_app.extensions["socketio"].sleep(0)
 
 
 def _actor() -> Actor | None:
@@ -153,6 +172,7 @@ def _answering(event: str, call: Callable[[Actor, object], dict]):
         actor = _actor()
         if actor is None:
             return _fail(error_payload(Unauthenticated("missing_code")))
+        _pause()
         try:
             if _too_large(payload):
                 raise ValidationError("too_large", max_kb=MAX_PAYLOAD // 1024)
@@ -172,6 +192,7 @@ def _write(event: str, use_case: Callable[..., Outcome]):
         outcome = use_case(_service(), actor, payload)
         if event == "join":
             _enter(Actor(PARTICIPANT, actor.workshop_id, outcome.result["participant"]["id"]))
+        _pause()  # committed: let the loop breathe before the fan-out
         _broadcaster().publish(outcome.changes)
         _assistant().observe(outcome.changes)  # after the commit: queue new texts for the worker thread
         return outcome.result
@@ -196,8 +217,8 @@ def init_app(app) -> SocketIO:
         message_queue=app.config.get("MESSAGE_QUEUE"),
         channel=app.config["MESSAGE_CHANNEL"],
         max_http_buffer_size=MAX_FRAME,
-        ping_interval=20,
-        ping_timeout=20,
+        ping_interval=PING_INTERVAL,
+        ping_timeout=PING_TIMEOUT,
     )
     service = app.extensions["workshop.service"]
     assistant = app.extensions["workshop.assist"] = assistant_from_config(app.config, app.instance_path)

@@ -5,7 +5,7 @@
  * - an outbox: every write gets an op_id, is kept in localStorage until the
  *   server acknowledges it, and is resent after a reconnection or a reload —
  *   the server applies an op_id once, so resending is always safe; a refusal that
- *   only says "not now" (`too_fast`, with `retry_after`) keeps it queued and sends
+ *   only says "not now" (`too_fast`, `busy`, with `retry_after`) keeps it queued and sends
  *   it again when the server says — a long outage never loses what was typed;
  * - after every (re)connection, a snapshot rebuilds the view (asked again if it does not come).
  */
@@ -13,7 +13,7 @@ import { t, storage } from "./dom.js";
 
 const ACK_TIMEOUT = 10000;
 /** Refusals that mean "later", not "no": the write stays in the outbox and goes again after retry_after. */
-const TRANSIENT = { too_fast: true };
+const TRANSIENT = { too_fast: true, busy: true };
 const SNAPSHOT_RETRY = 5000;
 
 export function newOpId() {
