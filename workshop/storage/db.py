@@ -60,8 +60,18 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Bring the schema to the latest migration (idempotent)."""
+        """Bring the schema to the latest migration (idempotent; every worker runs it at start).
+
+        On PostgreSQL the migration runs under a transaction-level advisory lock
+        (``pg_advisory_xact_lock``), keyed by the current schema: workers started together
+        on an empty schema queue up, the first creates the tables, the next ones find them
+        up to date (without it the second crashed on ``alembic_version``'s unique key).
+        The lock is released with the transaction, even if the process dies.
+        SQLite needs nothing: one process serves a SQLite file.
+        """
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('workshop.upgrade:' || current_schema()))")
             cfg = alembic_config()
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
