@@ -91,6 +91,14 @@ def test_pages_set_a_random_route_cookie_once_and_only_pages(tmp_path):
     assert len(values) == 5  # random per browser: a NAT of 300 phones still spreads over the workers
 
 
+def test_deploy_md_shows_the_tested_nginx_site_verbatim():
+    deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert "```nginx\n" + SITE.read_text(encoding="utf-8") + "```" in deploy
+    for needed in ("X-Forwarded-Proto $scheme", "Strict-Transport-Security", "hash $workshop_route consistent", "$http_upgrade"):
+        assert needed in SITE.read_text(encoding="utf-8")
+    assert "ip_hash;" not in SITE.read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- oversized long-polling POST
 
 
