@@ -94,6 +94,13 @@ def test_sqlalchemy_statement_logging_hides_its_parameters():
     assert record.getMessage() == "[generated in 0.001s] '[hidden]'"
 
 
+def test_postgresql_error_details_hide_the_row():
+    detail = (
+        "DETAIL:  Key (token)=(7hCzFzbKR6KRq-D6I4wc59UXoayLDKPq) already exists.\nDETAIL:  Failing row contains (3, 1, Nadia B, habitant)."
+    )
+    assert redact(detail) == "DETAIL:  Key (token)=([hidden]) already exists.\nDETAIL:  Failing row contains ([hidden])."
+
+
 def test_redact_keeps_ordinary_lines():
     line = "workshop ready (async mode: eventlet, database: sqlite) /j/PXYPKU op_id=3f2a"
     assert redact(line) == line

@@ -100,6 +100,9 @@ HIDDEN = "[hidden]"
 _SECRETS = (
     # SQL parameters of SQLAlchemy's error messages: tokens, pseudonyms, idea texts
     (re.compile(r"\[parameters: .*?\](?=\s*(?:\n|\(Background on this error|$))", re.S), f"[parameters: {HIDDEN}]"),
+    # PostgreSQL's error details quote the row: "Key (token)=(…)", "Failing row contains (…)"
+    (re.compile(r"(Key \([^)]*\)=\().*?(\) (?:already exists|is not present))"), rf"\1{HIDDEN}\2"),
+    (re.compile(r"(Failing row contains \().*(\)\.?)$", re.M), rf"\1{HIDDEN}\2"),
     # secret links: /f/<facilitator token>, /e/<organiser token>, any /x/<long token>
     (re.compile(r"(/[a-z]/)[A-Za-z0-9_-]{16,}"), rf"\1{HIDDEN}"),
     # key: value / key=value pairs in reprs, JSON, query strings and auth dicts
