@@ -52,6 +52,15 @@ def test_the_message_is_french_by_default(tmp_path):
     assert "dossier de l'instance" in result.stderr
 
 
+def test_a_database_file_that_cannot_be_opened_is_named_in_one_line(tmp_path):
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("x")
+    with pytest.raises(InstanceFolderError) as refused:
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": f"sqlite:///{blocker}/workshop.db"})
+    assert refused.value.exit_code == 73 and str(blocker) in refused.value.format_message()
+    assert "unable to open database file" in refused.value.format_message()
+
+
 def test_a_read_only_folder_is_refused(tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()

@@ -10,6 +10,7 @@ import sqlite3
 
 import click
 from flask import Flask, request
+from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -48,9 +49,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     try:
         db.upgrade()
     except OperationalError as error:
-        if not app.config["DATABASE_URL"].startswith("sqlite") or not isinstance(error.orig, sqlite3.OperationalError):
-            raise
-        raise InstanceFolderError(app.instance_path, str(error.orig)) from None
+        reason = str(error.orig)
+        if not isinstance(error.orig, sqlite3.OperationalError) or not any(
+            sign in reason for sign in ("readonly", "unable to open", "disk is full", "disk I/O error")
+        ):
+            raise  # a locked database or a PostgreSQL error is not about the folder
+        folder = os.path.dirname(make_url(app.config["DATABASE_URL"]).database or "") or app.instance_path
+        raise InstanceFolderError(folder, reason) from None
     app.extensions["workshop.db"] = db
     app.extensions["workshop.service"] = WorkshopService(db)
 
