@@ -19,6 +19,8 @@ import qrcode
 import qrcode.image.svg
 from support import new_op
 
+from workshop import exports
+
 PUBLIC_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 HTML_EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 TITLE = "Notre quartier en 2035"
@@ -321,6 +323,9 @@ def test_each_export_format_downloads_with_its_type(client, room, fmt, query, mi
     response = client.get(f"/f/{room['token']}/export/{fmt}", query_string=query)
     assert response.status_code == 200
     assert response.mimetype == mimetype
+    # exactly one charset, as the format names it (was "charset=utf-8; charset=utf-8")
+    assert response.headers["Content-Type"] == exports.media_type(fmt)
+    assert response.headers["Content-Type"].count("charset") == (1 if mimetype.startswith("text/") else 0)
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment; filename=") and disposition.endswith(f'{suffix}"')
     assert response.headers["Cache-Control"] == "no-store"

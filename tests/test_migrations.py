@@ -7,9 +7,13 @@ database.
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from support import _drop_schema, _postgres_schema_url
 
 from workshop.storage.db import Database
 from workshop.storage.models import Base
@@ -131,3 +135,42 @@ def test_going_down_to_the_first_revision_and_up_again_loses_no_row(db):
     db.upgrade()
     assert counts() == before
     assert _differences(db) == []
+
+
+@pytest.mark.postgres
+def test_workers_starting_together_on_an_empty_schema_both_come_up():
+    """Two workers migrating a fresh PostgreSQL schema at the same instant both succeed.
+
+    Each has its own engine (as two processes do); a barrier releases them together, several
+    rounds, so the race on ``alembic_version`` (``UniqueViolation`` before the advisory lock)
+    gets its chance every time.
+    """
+    for _round in range(3):
+        url, schema = _postgres_schema_url()
+        workers = [Database(url) for _ in range(3)]
+        barrier = threading.Barrier(len(workers))
+        errors: list[BaseException] = []
+
+        def start(database: Database) -> None:
+            try:
+                with database.engine.connect() as connection:  # connected before the start line
+                    connection.rollback()
+                barrier.wait(timeout=30)
+                database.upgrade()
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=start, args=(w,)) for w in workers]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            assert errors == []
+            assert [_revision(w) for w in workers] == [_revision(workers[0])] * len(workers)
+            assert len(_revision(workers[0])) == 1
+            assert _differences(workers[0]) == []
+        finally:
+            for w in workers:
+                w.dispose()
+            _drop_schema(schema)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 import time
@@ -37,6 +38,7 @@ SETTINGS: dict[str, tuple[type, str]] = {
     "DB_BUSY_TIMEOUT": (float, "seconds a write waits for a database locked by another process before phones get busy"),
     "LOG_LEVEL": (str, "DEBUG, INFO, WARNING, ERROR"),
     "LOG_FORMAT": (str, "text (one line per record) or json (one JSON object per line)"),
+    "PROXY_HOPS": (int, "proxies in front that set X-Forwarded-For/Proto/Host/Port (0: none, trust no header)"),
 }
 
 
@@ -60,6 +62,7 @@ def defaults(instance_path: str) -> dict:
         "DB_BUSY_TIMEOUT": 5.0,
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "text",
+        "PROXY_HOPS": 0,
         "BABEL_DEFAULT_LOCALE": "fr",
         "LANGUAGES": ("fr", "en"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
@@ -82,6 +85,8 @@ def normalise(config) -> None:
             config[key] = json.dumps(value) if isinstance(value, bool) else str(value)
         elif kind is float:
             config[key] = float(value)
+        elif kind is int:
+            config[key] = int(value)
 
 
 def instance_secret(instance_path: str) -> str:
@@ -91,6 +96,63 @@ def instance_secret(instance_path: str) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+HIDDEN = "[hidden]"
+
+#: (pattern, replacement): what a log line must never show, whatever logger wrote it
+_SECRETS = (
+    # SQL parameters of SQLAlchemy's error messages: tokens, pseudonyms, idea texts
+    (re.compile(r"\[parameters: .*?\](?=\s*(?:\n|\(Background on this error|$))", re.S), f"[parameters: {HIDDEN}]"),
+    # PostgreSQL's error details quote the row: "Key (token)=(…)", "Failing row contains (…)"
+    (re.compile(r"(Key \([^)]*\)=\().*?(\) (?:already exists|is not present))"), rf"\1{HIDDEN}\2"),
+    (re.compile(r"(Failing row contains \().*(\)\.?)$", re.M), rf"\1{HIDDEN}\2"),
+    # secret links: /f/<facilitator token>, /e/<organiser token>, any /x/<long token>
+    (re.compile(r"(/[a-z]/)[A-Za-z0-9_-]{16,}"), rf"\1{HIDDEN}"),
+    # key: value / key=value pairs in reprs, JSON, query strings and auth dicts
+    (
+        re.compile(
+            r"""(?P<key>["']?\b(?:\w*token|secret\w*|password|pseudonym|author)["']?\s*[:=]\s*)"""
+            r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;&)}\]]+)""",
+            re.I,
+        ),
+        rf"\g<key>{HIDDEN}",
+    ),
+    # passwords in database and Redis URLs
+    (re.compile(r"(\w+://[^:/@\s]*:)[^@\s]+@"), rf"\1{HIDDEN}@"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with every token, pseudonym, password and SQL parameter list replaced by [hidden]."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets and personal data in every record a handler writes (RGPD; issue 11).
+
+    Tokens are credentials and pseudonyms personal data: neither may reach journald or
+    a log shipper. The message, its arguments, the traceback and the stack are rendered
+    once here and redacted; SQLAlchemy's own statement logging gets its parameters hidden.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("sqlalchemy.engine") and isinstance(record.args, tuple):
+            record.args = tuple(HIDDEN if isinstance(a, (tuple, list, dict)) else a for a in record.args)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: show its template, never its arguments
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -103,21 +165,33 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
+
+REDACTING_FILTER = RedactingFilter("workshop.redact")
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(level: str = "INFO", fmt: str = "text", stream=None) -> logging.Handler:
-    """Send every log record to stdout (systemd, Docker and gunicorn collect it there), as text or JSON."""
+    """Send every log record to stdout (systemd, Docker and gunicorn collect it there), as text or JSON.
+
+    Every record is redacted first (:class:`RedactingFilter`): no token, pseudonym or SQL
+    parameter reaches the logs.
+    """
     if fmt not in ("text", "json"):
         raise ValueError(f"log format must be text or json, not {fmt!r}")
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     handler.set_name("workshop")
+    handler.addFilter(REDACTING_FILTER)
+    # gunicorn writes its access and error logs through its own handlers: mask those too
+    for name in ("gunicorn.access", "gunicorn.error"):
+        for other in logging.getLogger(name).handlers:
+            if REDACTING_FILTER not in other.filters:
+                other.addFilter(REDACTING_FILTER)
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "workshop"]:
         root.removeHandler(old)

@@ -193,11 +193,17 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Bring the schema to the latest migration (idempotent)."""
+        """Bring the schema to the latest migration (idempotent; every worker runs it at start)."""
         self.migrate(command.upgrade, "head")
 
     def migrate(self, step, revision: str) -> None:
         """Run an Alembic ``step`` (upgrade, downgrade) to ``revision`` in one transaction.
+
+        On PostgreSQL the migration runs under a transaction-level advisory lock
+        (``pg_advisory_xact_lock``), keyed by the current schema: workers started together
+        on an empty schema queue up, the first creates the tables, the next ones find them
+        up to date (without it the second crashed on ``alembic_version``'s unique key).
+        The lock is released with the transaction, even if the process dies.
 
         On SQLite, foreign keys are off while it runs: a batch migration copies a
         table and drops the old one, and with foreign keys on that drop would
@@ -210,6 +216,8 @@ class Database:
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
             try:
                 with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('workshop.upgrade:' || current_schema()))")
                     cfg = alembic_config()
                     cfg.attributes["connection"] = connection
                     step(cfg, revision)

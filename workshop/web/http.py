@@ -237,12 +237,17 @@ def _facilitator_or_404(token: str):
 
 
 def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    """A document as an attachment (or inline), with exactly the Content-Type its format names.
+
+    ``mimetype`` may carry its charset already (``text/csv; charset=utf-8``): it is passed as
+    ``content_type``, which werkzeug sends as is (``mimetype=`` would append a second charset).
+    """
     disposition = "inline" if inline else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "no-store"}
     if mimetype.startswith("text/html"):
         # A self-contained document with its own print stylesheet and no script.
         headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    return Response(body, mimetype=mimetype, headers=headers)
+    return Response(body, content_type=mimetype, headers=headers)
 
 
 CSP = (
