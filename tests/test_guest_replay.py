@@ -102,3 +102,33 @@ def test_guest_keys_keep_the_guest_prefix_and_hash_the_secret():
     assert secret not in actor.key
     assert actor.key == Actor(GUEST, 7).as_guest(secret).key
     assert Actor(GUEST, 7).as_guest(None).key != Actor(GUEST, 7).as_guest(None).key
+
+
+@pytest.mark.browser
+def test_the_phone_page_keeps_a_secret_guest_id_and_joins_with_it(room, browser):
+    """The real page draws its guest id once, keeps it in localStorage, and its join is keyed by it."""
+    from playwright.sync_api import expect
+
+    server, code = room
+    ctx = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server.url}/j/{code}")
+        expect(page.locator("#status")).to_have_attribute("data-state", "connected")
+        key = f"workshop:{code}:guest"
+        guest_id = page.evaluate("(key) => localStorage.getItem(key)", key)
+        assert re.fullmatch(r"[0-9a-f]{32}", guest_id)
+        page.fill("#pseudonym", "Awa")
+        page.click("#join-button")
+        expect(page.locator("#join")).to_be_hidden()
+        page.reload()
+        expect(page.locator("#status")).to_have_attribute("data-state", "connected")
+        assert page.evaluate("(key) => localStorage.getItem(key)", key) == guest_id  # drawn once
+        db = sqlite3.connect(server.instance / "workshop.db")
+        try:
+            actors = {row[0] for row in db.execute("SELECT actor FROM operations WHERE event = 'join'")}
+        finally:
+            db.close()
+        assert actors == {Actor(GUEST, 1).as_guest(guest_id).key}
+    finally:
+        ctx.close()
