@@ -1,6 +1,7 @@
 """Benchmark: one socket floods at 1,000 events/s while 50 phones take part normally.
 
     .venv/bin/python bench/flood.py [--phones 50] [--rate 1000] [--seconds 5] [--unlimited]
+    .venv/bin/python bench/flood.py --refusal-cost
 
 For each scenario it starts ``workshop serve`` (eventlet, fresh SQLite) on
 127.0.0.1, joins the phones, and runs two stages of ``--seconds`` each: diverge
@@ -14,7 +15,8 @@ their timeouts (no answer in 10 s), per event, and what became of the flooder:
 events sent, accepted, refused ``too_fast``, and when it was disconnected.
 Scenarios: ``calm`` (no flood), ``flood`` (the budgets of workshop/web/limits.py),
 and with ``--unlimited`` also ``flood, limits off`` (``WORKSHOP_LIMIT_ENABLED=false``:
-the server before the budgets).  Bounded: fixed durations and counts, 127.0.0.1 only.
+the server before the budgets).  ``--refusal-cost`` only measures, in-process,
+the server time of one refused event.  Bounded: fixed durations and counts, 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -184,6 +186,35 @@ def scenario(name: str, phones_n: int, rate: float, seconds: float, flood: bool,
             server.stop()
 
 
+def refusal_cost(n: int = 20000) -> tuple[float, float]:
+    """Server time of one refused and of one granted-then-forwarded event, measured in-process (µs)."""
+    from workshop import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"INSTANCE_PATH": tmp})
+        socketio = app.extensions["socketio"]
+        budgets = app.extensions["workshop.budgets"]
+        eio = socketio.server.eio
+        sent: list = []
+        eio.send = lambda sid, data: sent.append(data)  # the wire, not measured
+        on_message = eio.handlers["message"]
+        with app.test_request_context():
+            from workshop.web.limits import too_fast_message
+
+            message = too_fast_message("fr")
+        budgets.connect("bench", "127.0.0.1", message=message)
+        bucket = budgets.connections["bench"].events
+        bucket.rate, bucket.tokens = 0, 0  # every event refused
+        budgets.flood_refusals = n * 10
+        frame = '21["idea.post",{"op_id":"0123456789abcdef","text":"Une idée de 40 caractères pour voir"}]'
+        start = time.perf_counter()
+        for _ in range(n):
+            on_message("bench", frame)
+        refused = (time.perf_counter() - start) / n * 1e6
+        assert len(sent) == n and "too_fast" in sent[-1]
+        return refused, float(budgets.refusals)
+
+
 def main() -> None:
     logging.getLogger("engineio.client").setLevel(logging.CRITICAL)  # "packet queue is empty" as clients close
     logging.getLogger("socketio.client").setLevel(logging.CRITICAL)
@@ -192,7 +223,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0, help="the flooder's events per second")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each stage (diverge, define)")
     parser.add_argument("--unlimited", action="store_true", help="also flood a server with the budgets off")
+    parser.add_argument("--refusal-cost", action="store_true", help="only measure a refusal's server time, in-process")
     args = parser.parse_args()
+    if args.refusal_cost:
+        micro, _ = refusal_cost()
+        print(f"one refused event: {micro:.1f} µs of server time (budget check, ack encoded; nothing decoded, no database)")
+        return
     runs = [("calm", False, True), ("flood", True, True)]
     if args.unlimited:
         runs.append(("flood, limits off", True, False))
