@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import random
 import re
 import secrets
@@ -98,6 +99,20 @@ class Flooder:
             n += 1
 
 
+def flood_process(url: str, auth: dict, rate: float, seconds: float, theme_id: int | None, results) -> None:
+    """The flooder in its own process (its sending loop must not share the phones' GIL): stats to ``results``."""
+    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
+    flooder = Flooder(Client(url, auth), rate)
+    flooder.run(seconds, theme_id, threading.Event())
+    deadline = time.monotonic() + 5
+    while flooder.client.sio.connected and time.monotonic() < deadline and flooder.disconnected_after is None:
+        time.sleep(0.05)  # let the last answers (or the disconnection) arrive; bounded
+    with flooder.lock:
+        results.put([flooder.sent, flooder.accepted, flooder.refused, flooder.other, flooder.disconnected_after or -1])
+    if flooder.client.sio.connected:
+        flooder.client.close()
+
+
 def phone_loop(phone: Client, n: int, stage: str, seconds: float, themes: list[int], out: dict, lock: threading.Lock) -> None:
     """A person: one event about every second (an idea every ~5 s, snapshots; or votes)."""
     rng = random.Random(n)
@@ -131,7 +146,7 @@ def phone_loop(phone: Client, n: int, stage: str, seconds: float, themes: list[i
         time.sleep(max(0.0, 0.8 + 0.4 * rng.random() - (time.perf_counter() - start)))
 
 
-def facilitate(fac: Client, event: str, payload: dict, patience: float = 120.0) -> dict:
+def facilitate(fac: Client, event: str, payload: dict, patience: float = 60.0) -> dict:
     """A facilitator's step, waiting as long as it takes (a server swamped by a flood answers late)."""
     answer = fac.sio.call(event, payload, timeout=patience)
     if not answer.get("ok"):
@@ -148,39 +163,56 @@ def scenario(name: str, phones_n: int, rate: float, seconds: float, flood: bool,
             fac = Client(server.url, {"facilitator_token": token})
             code = fac.ok("snapshot")["workshop"]["code"]
             phones = []
-            for n in range(phones_n + 1):
+            for n in range(phones_n):
                 phone = Client(server.url, {"code": code, "guest_id": secrets.token_urlsafe(16)})
                 phone.ok("join", {"op_id": new_op(), "pseudonym": f"P{n}"})
                 phones.append(phone)
-            flooder = Flooder(phones.pop(), rate) if flood else None
+            flooder_auth = None
+            if flood:
+                guest = Client(server.url, {"code": code, "guest_id": secrets.token_urlsafe(16)})
+                flooder_auth = {"code": code, "token": guest.ok("join", {"op_id": new_op(), "pseudonym": "Bruit"})["token"]}
+                guest.close()
+            results: multiprocessing.Queue = multiprocessing.Queue()
+            floods: list[list[float]] = []
             out: dict[str, list[float]] = defaultdict(list)
             lock = threading.Lock()
             themes: list[int] = []
             for stage in ("diverge", "define"):
                 begin = time.monotonic()
-                facilitate(fac, "phase.advance", {"op_id": new_op()})
-                if stage == "define":
-                    themes = [facilitate(fac, "theme.create", {"op_id": new_op(), "title": f"Thème {i}"})["theme"]["id"] for i in range(5)]
-                    facilitate(fac, "vote.open", {"op_id": new_op(), "open": True})
-                    out["_facilitator_wait"] = [time.monotonic() - begin]
+                try:
+                    facilitate(fac, "phase.advance", {"op_id": new_op()})
+                    if stage == "define":
+                        themes = [
+                            facilitate(fac, "theme.create", {"op_id": new_op(), "title": f"Thème {i}"})["theme"]["id"] for i in range(5)
+                        ]
+                        facilitate(fac, "vote.open", {"op_id": new_op(), "open": True})
+                        out["_facilitator_wait"] = [time.monotonic() - begin]
+                except (socketio.exceptions.TimeoutError, socketio.exceptions.SocketIOError):
+                    out["_stalled"] = [time.monotonic() - begin]  # the facilitator could not move on: the room is stalled
+                    break
                 stop = threading.Event()
                 threads = [
                     threading.Thread(target=phone_loop, args=(p, n, stage, seconds, themes, out, lock), daemon=True)
                     for n, p in enumerate(phones)
                 ]
-                if flooder:
-                    threads.append(threading.Thread(target=flooder.run, args=(seconds, themes[0] if themes else None, stop), daemon=True))
+                child = None
+                if flooder_auth:
+                    args = (server.url, flooder_auth, rate, seconds, themes[0] if themes else None, results)
+                    child = multiprocessing.Process(target=flood_process, args=args, daemon=True)
+                    child.start()
                 for t in threads:
                     t.start()
                 for t in threads:
                     t.join(timeout=seconds + 3 * ACK_TIMEOUT)
                 stop.set()
+                if child is not None:
+                    floods.append(results.get(timeout=60))
+                    child.join(timeout=30)
             for c in [*phones, fac]:
                 if c.sio.connected:
                     c.close()
-            if flooder:
-                with flooder.lock:
-                    out["_flooder"] = [flooder.sent, flooder.accepted, flooder.refused, flooder.other, flooder.disconnected_after or -1]
+            for k, stats in enumerate(floods):
+                out[f"_flooder {('diverge', 'define')[k]}"] = stats
             return out
         finally:
             server.stop()
@@ -246,13 +278,17 @@ def main() -> None:
         refused = {k: len(v) for k, v in out.items() if k.startswith("refused ")}
         if refused or out.get("disconnected"):
             print(f"{'':<19} other phones refused: {refused or 0}, disconnected: {len(out.get('disconnected', []))}")
+        if "_stalled" in out:
+            print(f"{'':<19} the facilitator's next step got no answer ({out['_stalled'][0]:.0f} s): the define stage never ran")
         if out.get("_facilitator_wait", [0])[0] > 2:
             print(f"{'':<19} the facilitator's next step (define, 5 themes, open the vote) waited {out['_facilitator_wait'][0]:.1f} s")
-        if "_flooder" in out:
-            sent, accepted, refused_n, other, gone = out["_flooder"]
+        for stage in ("diverge", "define"):
+            if f"_flooder {stage}" not in out:
+                continue
+            sent, accepted, refused_n, other, gone = out[f"_flooder {stage}"]
             when = f"disconnected after {gone:.2f} s" if gone >= 0 else "never disconnected"
             print(
-                f"{'':<19} flooder: {sent:.0f} sent, {accepted:.0f} accepted, {refused_n:.0f} refused too_fast, {other:.0f} other errors; {when}"
+                f"{'':<19} flooder ({stage}): {sent:.0f} sent, {accepted:.0f} accepted, {refused_n:.0f} refused too_fast, {other:.0f} other errors; {when}"
             )
 
 
