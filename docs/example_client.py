@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import threading
+import time
 import urllib.request
 import uuid
 from collections import defaultdict
@@ -62,15 +64,25 @@ class Client:
         return record
 
     def call(self, event: str, payload: dict | None = None, retries: int = 3) -> dict:
-        """Send and wait for the acknowledgement; retry a timeout with the same op_id."""
-        for attempt in range(retries):
+        """Send and wait for the acknowledgement; retry a timeout with the same op_id.
+
+        ``too_fast`` means "not now": wait ``retry_after`` seconds and send the same again.
+        """
+        slowed = 0
+        attempt = 0
+        while True:
             try:
                 answer = self.sio.call(event, payload or {}, timeout=15)
-                return answer
             except socketio.exceptions.TimeoutError:
-                if attempt == retries - 1:
+                attempt += 1
+                if attempt == retries:
                     raise
-        raise AssertionError("unreachable")
+                continue
+            error = answer.get("error") or {}
+            if error.get("code") != "too_fast" or slowed == 20:
+                return answer
+            slowed += 1
+            time.sleep(error["params"].get("retry_after", 1))
 
     def ok(self, event: str, payload: dict | None = None) -> dict:
         answer = self.call(event, payload)
@@ -93,7 +105,8 @@ def run_workshop(base_url: str, facilitator_token: str, participants: int = 20) 
     # Participants scan the QR code: connect as guests, join, keep their token.
     phones: list[Client] = []
     for n in range(participants):
-        phone = Client(base_url, {"code": code})
+        # guest_id: the phone's own secret (kept with its outbox): a retried join replays its own answer
+        phone = Client(base_url, {"code": code, "guest_id": secrets.token_urlsafe(16)})
         phone.ok("join", {"op_id": op(), "pseudonym": f"P{n + 1:02d}", "group": GROUPS[n % len(GROUPS)]})
         phones.append(phone)
 

@@ -63,11 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["workshop.db"] = db
     app.extensions["workshop.service"] = WorkshopService(db)
 
-    from .web import gatherings_http, http, i18n, sockets
+    from .web import gatherings_http, http, i18n, limits, sockets
 
     i18n.init_app(app)
     http.init_app(app)
     gatherings_http.init_app(app)
+    limits.init_http(app)
     sockets.init_app(app)
     app.after_request(route_cookie)
     # Outermost first: the proxy's view of the request, then a bounded long-polling body,

@@ -42,6 +42,25 @@ SETTINGS: dict[str, tuple[type, str]] = {
 }
 
 
+#: budgets against floods (workshop/web/limits.py, docs/protocol.md "Limits"): name -> (default, meaning);
+#: each is overridden by ``WORKSHOP_<NAME>`` like the settings above
+LIMITS: dict[str, tuple[object, str]] = {
+    "LIMIT_ENABLED": (True, "false switches every budget below off (a benchmark, a trusted network)"),
+    "LIMIT_EVENT_RATE": (10.0, "events per second one connection may send, sustained"),
+    "LIMIT_EVENT_BURST": (30.0, "events one connection may send at once"),
+    "LIMIT_JOIN_RATE": (1 / 60, "joins per second one connection may send after its burst"),
+    "LIMIT_JOIN_BURST": (5.0, "joins one connection may send at once"),
+    "LIMIT_ADDRESS_CONNECT_RATE": (50.0, "new connections per second from one address, sustained"),
+    "LIMIT_ADDRESS_CONNECT_BURST": (2000.0, "new connections from one address at once (a hall behind one NAT)"),
+    "LIMIT_ADDRESS_JOIN_RATE": (25.0, "joins per second from one address, sustained"),
+    "LIMIT_ADDRESS_JOIN_BURST": (1000.0, "joins from one address at once"),
+    "LIMIT_FLOOD_REFUSALS": (300, "refusals within LIMIT_FLOOD_WINDOW after which a connection is disconnected"),
+    "LIMIT_FLOOD_WINDOW": (10.0, "seconds over which refusals are counted"),
+    "RATELIMIT_PAGES": ("100 per second;3000 per minute", "HTTP pages, QR codes and /api/ per address (Flask-Limiter syntax)"),
+    "RATELIMIT_EXPORTS": ("60 per minute", "HTTP exports per address"),
+}
+
+
 def default_instance_path() -> str:
     """``$WORKSHOP_INSTANCE_PATH``, else ``instance/`` in the current directory (as the README says)."""
     return os.path.abspath(os.environ.get(f"{PREFIX}_INSTANCE_PATH") or "instance")
@@ -67,6 +86,7 @@ def defaults(instance_path: str) -> dict:
         "LANGUAGES": ("fr", "en"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        **{key: default for key, (default, _doc) in LIMITS.items()},
     }
 
 
@@ -87,6 +107,14 @@ def normalise(config) -> None:
             config[key] = float(value)
         elif kind is int:
             config[key] = int(value)
+    for key, (default, _doc) in LIMITS.items():
+        value = config.get(key)
+        if value is None or value == "":
+            config[key] = default
+        elif isinstance(default, bool):
+            config[key] = value if isinstance(value, bool) else str(value).lower() not in ("0", "false", "no", "off")
+        elif isinstance(default, (int, float)):
+            config[key] = type(default)(value)
 
 
 def instance_secret(instance_path: str) -> str:

@@ -11,7 +11,7 @@ import { h, t, page, $ } from "./lib/dom.js";
 import { connect } from "./lib/connection.js";
 import { statusBadge, ticker, pulse } from "./lib/widgets.js";
 import { values } from "./lib/store.js";
-import { code, store, S, link, view, getToken, setToken, norm, markSeen, pendingOf, toast, hideToasts } from "./participant/common.js";
+import { code, store, S, link, view, getToken, setToken, getGuestId, norm, markSeen, pendingOf, toast, hideToasts } from "./participant/common.js";
 import { buildDiverge, failedPost } from "./participant/ideas.js";
 import { renderUnsent } from "./participant/unsent.js";
 import { buildDefine, buildConverge, failedAction } from "./participant/votes.js";
@@ -61,7 +61,7 @@ store.subscribe(function (event, data) {
 const live = link.live = connect({
   auth: function () {
     var token = getToken();
-    return token ? { code: code, token: token, lang: page.lang } : { code: code, lang: page.lang };
+    return token ? { code: code, token: token, lang: page.lang } : { code: code, guest_id: getGuestId(), lang: page.lang };
   },
   outboxKey: OUTBOX_KEY,
   onConnect: store.hold,

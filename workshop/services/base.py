@@ -13,9 +13,11 @@ changes)``; the caller gets an :class:`Outcome`.  No Flask, no Socket.IO.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select
@@ -33,6 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 FACILITATOR, PARTICIPANT, SCREEN, GUEST = "facilitator", "participant", "screen", "guest"
 ROLES = (FACILITATOR, PARTICIPANT, SCREEN, GUEST)
 OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+#: a phone's secret guest id: at least 128 bits (22 base64url or 32 hex characters)
+GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,26 @@ class Actor:
     role: str
     workshop_id: int
     participant_id: int | None = None
+    #: a guest's identity for its operations: a hash of the phone's secret guest id
+    guest: str | None = None
 
     @property
     def key(self) -> str:
-        """The namespace of this actor's operation ids."""
+        """The namespace of this actor's operation ids (a guest's: ``guest:<hash of its guest id>``)."""
         if self.role == PARTICIPANT:
             return f"p{self.participant_id}"
+        if self.role == GUEST and self.guest:
+            return f"guest:{self.guest}"
         return "f" if self.role == FACILITATOR else self.role
+
+    def as_guest(self, guest_id: object = None) -> Actor:
+        """This guest keyed by the phone's secret ``guest_id`` (one drawn here when it sends none).
+
+        Two guests never share operations, so a join's replay (with its token) only
+        goes back to the phone that sent it; the secret itself is never stored.
+        """
+        secret = guest_id if isinstance(guest_id, str) and GUEST_ID.match(guest_id) else secrets.token_urlsafe(16)
+        return replace(self, guest=hashlib.sha256(secret.encode()).hexdigest()[:32])
 
 
 @dataclass(frozen=True)

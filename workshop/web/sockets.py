@@ -35,6 +35,7 @@ from ..services import (
     voting,
     workshops,
 )
+from . import limits
 from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
 from .i18n import error_payload, server_error_payload
 
@@ -121,7 +122,7 @@ def _actor() -> Actor | None:
 
 def _enter(actor: Actor) -> None:
     """Remember who this connection is and put it in its workshop's rooms."""
-    session["actor"] = (actor.role, actor.workshop_id, actor.participant_id)
+    session["actor"] = (actor.role, actor.workshop_id, actor.participant_id, actor.guest)
     if actor.role == FACILITATOR:
         join_room(facilitator_room(actor.workshop_id))
     elif actor.role == SCREEN:
@@ -134,6 +135,7 @@ def _enter(actor: Actor) -> None:
 def on_connect(auth=None):
     """Authenticate once per connection; a bad code or token refuses the connection."""
     auth = auth if isinstance(auth, dict) else {}
+    limits.admit_connection(auth)  # an address opening connections too fast: too_fast, before any database work
     if auth.get("lang") in current_app.config["LANGUAGES"]:
         session["lang"] = auth["lang"]
     try:
@@ -146,6 +148,8 @@ def on_connect(auth=None):
     except WorkshopError as error:
         payload = error_payload(error)
         raise ConnectionRefusedError(payload["message"], payload) from None
+    if actor.role == GUEST:
+        actor = actor.as_guest(auth.get("guest_id"))  # its operations (a join's replay) are its own
     _enter(actor)
     return True
 
@@ -224,6 +228,7 @@ def init_app(app) -> SocketIO:
     assistant = app.extensions["workshop.assist"] = assistant_from_config(app.config, app.instance_path)
     service.features["assist"] = assistant.available
     app.extensions["workshop.broadcaster"] = Broadcaster(socketio, service, app.config["TALLY_INTERVAL"])
+    limits.init_sockets(app, socketio)  # every event behind its connection's budget, refused before any work
     socketio.on_event("connect", on_connect)
     for event, read in READ_EVENTS.items():
         socketio.on_event(event, _read(event, read))

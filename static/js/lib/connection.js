@@ -139,6 +139,14 @@ export function connect(options) {
   });
   socket.on("disconnect", () => { setState(navigator.onLine === false ? "offline" : "reconnecting"); });
   socket.on("connect_error", (err) => {
+    if (err && err.data && err.data.code === "too_fast") {
+      // Too many phones opening connections from this address at once (a hall behind one NAT):
+      // not a refusal of this person — connect again when the server says, with some spread.
+      const seconds = Math.max(1, Math.min(60, Number((err.data.params || {}).retry_after) || 2));
+      setState("reconnecting");
+      setTimeout(() => { if (!socket.connected) socket.connect(); }, seconds * 1000 + Math.floor(Math.random() * 2000));
+      return;
+    }
     if (err && err.data && err.data.code) {
       if (options.onRefused) options.onRefused(err.data);
       return;

@@ -5,12 +5,31 @@ import { createStore } from "../lib/store.js";
 export const code = page.code;
 export const TOKEN_KEY = "workshop:" + code + ":token";
 export const DRAFT_KEY = "workshop:" + code + ":draft";
+export const GUEST_KEY = "workshop:" + code + ":guest";
 export const store = createStore();
 export const link = { live: null, refresh: null };
 export const view = $("view");
 
 export function getToken() { const s = storage(); return s ? s.getItem(TOKEN_KEY) : null; }
 export function setToken(v) { const s = storage(); if (!s) return; if (v) s.setItem(TOKEN_KEY, v); else s.removeItem(TOKEN_KEY); }
+/**
+ * This phone's secret guest id (128 random bits, hex), drawn once and kept next to its outbox:
+ * the server keys a guest's writes by it, so a join resent after a lost answer replays this
+ * phone's own reply — never another guest's (docs/protocol.md, "Connecting").
+ */
+let memoryGuestId = null;
+export function getGuestId() {
+  const s = storage();
+  let id = (s && s.getItem(GUEST_KEY)) || memoryGuestId;
+  if (!id || !/^[0-9a-f]{32}$/.test(id)) {
+    const bytes = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    id = Array.prototype.map.call(bytes, (b) => ("0" + b.toString(16)).slice(-2)).join("");
+    if (s) { try { s.setItem(GUEST_KEY, id); } catch (e) { /* full: kept for this page */ } }
+    memoryGuestId = id;
+  }
+  return id;
+}
 export function norm(text) {
   text = String(text || "");
   if (text.normalize) text = text.normalize("NFC");
