@@ -35,6 +35,7 @@ SETTINGS: dict[str, tuple[type, str]] = {
     "ASYNC_MODE": (str, "eventlet, gevent or threading; the entry point (serve, wsgi) sets it"),
     "LOG_LEVEL": (str, "DEBUG, INFO, WARNING, ERROR"),
     "LOG_FORMAT": (str, "text (one line per record) or json (one JSON object per line)"),
+    "PURGE_INTERVAL": (float, "seconds between two retention purges of a running server (0: only at start)"),
 }
 
 
@@ -56,6 +57,7 @@ def defaults(instance_path: str) -> dict:
         "ASYNC_MODE": "threading",  # the `serve` entry point switches to eventlet
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "text",
+        "PURGE_INTERVAL": 3600.0,
         "BABEL_DEFAULT_LOCALE": "fr",
         "LANGUAGES": ("fr", "en"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
