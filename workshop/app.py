@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.upgrade()
     app.extensions["workshop.db"] = db
     app.extensions["workshop.service"] = WorkshopService(db)
+    app.extensions["workshop.service"].flood = config_module.idea_rate(app.config["IDEA_RATE"])
 
     from .web import gatherings_http, http, i18n, sockets
 

@@ -43,6 +43,8 @@ class WorkshopService:
         self.snapshots = SnapshotCache(db)
         #: optional parts the facilitator's snapshot announces (``features``), set by the app
         self.features: dict[str, bool] = {"assist": False}
+        #: ideas (or actions) a phone may write per window of seconds; in every snapshot's ``rules.idea_rate``
+        self.flood: tuple[int, int] = (FLOOD_LIMIT, FLOOD_WINDOW)
 
     # workshops and joining
     create_workshop = workshops.create_workshop

@@ -168,6 +168,8 @@ class Tx:
     payload: dict
     lock_workshop: bool = False
     _workshop: Workshop | None = None
+    #: how many ideas (or actions) a phone may write per window of seconds: the service's ``flood``
+    flood: tuple[int, int] = (queries.FLOOD_LIMIT, queries.FLOOD_WINDOW)
 
     @property
     def workshop(self) -> Workshop:
@@ -233,7 +235,7 @@ def use_case(
             checked = check(data) if check else None
 
             def resolve(s: Session) -> Resolution:
-                tx = Tx(s, actor, data, lock_workshop=lock_workshop)
+                tx = Tx(s, actor, data, lock_workshop=lock_workshop, flood=service.flood)
                 tx.workshop  # noqa: B018 - read (and lock) the workshop first: a deleted one is refused as such
                 target = None
                 if subject is not None:

@@ -45,7 +45,7 @@ def post_idea(tx: Tx, r, _checked: None):
     else:
         p = tx.s.get(Participant, tx.actor.participant_id)
         assert p is not None
-        queries.slow_down(tx.s, Idea, p.id)
+        queries.slow_down(tx.s, Idea, p.id, *tx.flood)
         idea = Idea(round_id=r.id, participant_id=p.id, text=text, group=p.group)
     tx.s.add(idea)
     return _answer(tx, idea)

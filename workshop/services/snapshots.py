@@ -194,8 +194,14 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
     if actor.role == FACILITATOR:
         everything = dict.fromkeys(phases.VOTE_KIND_PHASE, True)
         rounds = [{**r, **room_tallies(r, everything)} for r in full["rounds"]]
-        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": RULES, "features": dict(service.features)}
-    return {**public_snapshot(full, actor.role, actor.participant_id), "rules": RULES}
+        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+    return {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
+
+
+def rules(service: WorkshopService) -> dict[str, Any]:
+    """The phase table, and the pace a phone's outbox keeps when it sends what it queued (``idea_rate``)."""
+    limit, window = service.flood
+    return {**RULES, "idea_rate": {"limit": limit, "window": window}}
 
 
 def presence(service: WorkshopService, workshop_id: int) -> dict[str, Any]:
