@@ -109,3 +109,43 @@ def test_ideas_queued_while_the_phase_closed_are_all_listed_with_the_reason(pace
     box.locator("li").first.get_by_role("button", name="Renvoyer").click()
     wait_until(lambda: stored(facilitator) == [TEXTS[0]], timeout=15, message="the first one sent again")
     expect(box.locator("li")).to_have_count(len(TEXTS) - 1)
+
+
+def test_two_tabs_over_the_rate_lose_nothing_and_store_nothing_twice(paced, new_context):
+    """Two tabs of one phone each pace themselves, together twice the rate: what the server keeps refusing is listed."""
+    facilitator = paced["facilitator"]
+    ctx = new_context("phone")
+    first = ctx.new_page()
+    first.goto(paced["join"])
+    first.fill("#pseudonym", "Lina")
+    first.click("#join-button")
+    expect(first.locator("#app")).to_have_attribute("data-phase", "lobby")
+    second = ctx.new_page()
+    second.goto(paced["join"])
+    expect(second.locator("#app")).to_have_attribute("data-phase", "lobby")
+    facilitator.ok("phase.advance", {"op_id": new_op(), "expected_phase": "lobby"})
+    for page in (first, second):
+        expect(page.locator("#app")).to_have_attribute("data-phase", "diverge")
+    ctx.set_offline(True)
+    texts = {first: [f"Premier onglet, idée {n}" for n in range(6)], second: [f"Second onglet, idée {n}" for n in range(6)]}
+    for page, mine in texts.items():
+        expect(page.locator("#status")).to_have_attribute("data-state", "offline")
+        for text in mine:
+            page.fill("#idea-text", text)
+            page.click("#idea-send")
+    ctx.set_offline(False)
+    everything = sorted(texts[first] + texts[second])
+    listed_js = "() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.endsWith(':unsent')) || 'null') || '[]').map(i => i.text)"
+    queued_js = "() => Object.keys(localStorage).filter(k => k.endsWith(':outbox')).length"
+
+    def settled():
+        if first.evaluate(queued_js):
+            return None
+        listed, on_server = first.evaluate(listed_js), stored(facilitator)
+        return listed, on_server
+
+    listed, on_server = wait_until(settled, timeout=60, interval=0.3, message="both outboxes emptied")
+    assert not set(listed) & set(on_server), "a text both stored and listed as not sent"
+    assert sorted(listed + on_server) == everything, "every text stored once, or listed"
+    assert len(on_server) == len(set(on_server))
+    print(f"two tabs: {len(on_server)} stored, {len(listed)} listed as not sent")
