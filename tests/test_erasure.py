@@ -245,3 +245,38 @@ def test_a_failing_purge_is_logged_and_the_task_goes_on(caplog):
     purge = PeriodicPurge(socketio=None, service=Broken(), interval=0)  # type: ignore[arg-type]
     assert purge.purge_once() == [] and purge.runs == 1
     assert "retention purge failed" in caplog.text
+
+
+def test_a_failed_file_rewrite_is_retried_by_the_next_purge(tmp_path, monkeypatch, caplog):
+    """A full disk during VACUUM: the tables are erased all the same, and the next purge rewrites the file."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'workshop.db'}"
+    db = Database(url)
+    db.upgrade()
+    service = WorkshopService(db)
+    held = hold_a_workshop(service)
+    from workshop.services import privacy
+
+    real = privacy._driver_connection
+
+    class FullDisk:
+        def __init__(self, db):
+            self.conn = real(db)
+
+        def cursor(self):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        def close(self):
+            self.conn.close()
+
+    monkeypatch.setattr(privacy, "_driver_connection", FullDisk)
+    service.erase_personal_data(held["id"])
+    assert "could not be rewritten yet" in caplog.text
+    assert PEOPLE[0][0] not in table_text(db)
+    monkeypatch.setattr(privacy, "_driver_connection", real)
+    assert service.purge_expired() == []  # nothing else expired, but the file is rewritten now
+    raw = database_bytes(url)
+    for secret in secrets_of(held):
+        assert secret not in raw, secret
+    db.dispose()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 #: keys of a stored reply whose value is personal: gone, whatever the reply's shape
 PERSONAL_KEYS = frozenset({"author", "pseudonym", "token"})
 ERASED = {"erased": True}
+#: databases (by URL) whose file still holds erased bytes: a rewrite failed, the next purge tries again
+_REWRITE_DUE: set[str] = set()
 
 
 def redact(value: Any, texts: dict[int, str]) -> Any:
@@ -95,8 +98,13 @@ def erase_personal_data(service: WorkshopService, workshop_id: int, *, compact: 
     return {"participants": len(participants), "operations": redacted}
 
 
+def _driver_connection(db: Database) -> Any:
+    """The driver's own connection (from the pool): no BEGIN around VACUUM."""
+    return db.engine.raw_connection()
+
+
 def compact_storage(db: Database) -> bool:
-    """SQLite: rewrite the file so erased bytes are gone from it and from the WAL; returns whether it ran.
+    """SQLite: rewrite the file so erased bytes are gone from it and from the WAL; returns whether it did.
 
     ``VACUUM`` rebuilds every page (an updated row's old bytes stay in its page's
     free space until then), and a ``TRUNCATE`` checkpoint copies the log into
@@ -105,16 +113,23 @@ def compact_storage(db: Database) -> bool:
     """
     if db.engine.dialect.name != "sqlite":
         return False
-    raw = db.engine.raw_connection()  # the driver's own connection: no BEGIN around VACUUM
+    raw = _driver_connection(db)
     try:
         cur = raw.cursor()
         cur.execute("VACUUM")
         busy = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         cur.close()
+    except sqlite3.Error as error:  # a full disk (VACUUM needs the file's size again), a lock held too long
+        log.warning("erased data: the database file could not be rewritten yet (%s); the next purge tries again", error)
+        _REWRITE_DUE.add(db.url)
+        return False
     finally:
         raw.close()
     if busy and busy[0]:
-        log.warning("erased data: the write-ahead log is in use and was not emptied yet")
+        log.warning("erased data: the write-ahead log is in use and was not emptied yet; the next purge tries again")
+        _REWRITE_DUE.add(db.url)
+        return False
+    _REWRITE_DUE.discard(db.url)
     return True
 
 
@@ -144,6 +159,6 @@ def purge_expired(service: WorkshopService, now: datetime | None = None) -> list
         if anything:
             erase_personal_data(service, wid, compact=False)
             expired.append(code)
-    if expired:
+    if expired or service.db.url in _REWRITE_DUE:
         compact_storage(service.db)
     return expired
