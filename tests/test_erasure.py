@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from support import new_op
 
 from workshop.commands import cli
+from workshop.gatherings import GatheringService
 from workshop.services import WorkshopService
 from workshop.storage.db import Database
 from workshop.storage.models import Base, utcnow
@@ -64,6 +65,8 @@ def hold_a_workshop(service: WorkshopService, **settings) -> dict:
     for p in phones:
         ok("vote", p, kind="action", target_id=action["id"], delta=1)
     ok("advance_phase", fac)
+    # Held with another atelier of the day: the event (its plenary) keeps showing the synthesis, not the people.
+    GatheringService(service).create_event("Journée des ateliers", workshop_codes=[code])
     return {"code": code, "id": created["workshop"]["id"], "tokens": tokens, "fac": created["facilitator_token"]}
 
 
@@ -101,6 +104,8 @@ def assert_outcome_kept(service: WorkshopService, held: dict) -> None:
     assert sorted(v["group"] for v in r["votes"] if v["kind"] == "theme") == sorted(g for _n, g in PEOPLE)
     assert [a["title"] for a in r["actions"]] == ["Installer dix bancs"]
     assert snap["plan"], "the action plan stays"
+    plenary = [e for e in GatheringService(service).list_events() if any(w["code"] == held["code"] for w in e["workshops"])]
+    assert plenary and GatheringService(service).event_snapshots(plenary[0]["code"]), "the plenary still shows the atelier"
 
 
 def test_every_pseudonym_token_and_withdrawn_text_is_gone_from_the_tables(service):
