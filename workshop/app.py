@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise InstanceFolderError(folder, reason) from None
     app.extensions["workshop.db"] = db
     app.extensions["workshop.service"] = WorkshopService(db)
+    app.extensions["workshop.service"].flood = config_module.idea_rate(app.config["IDEA_RATE"])
 
     from .web import gatherings_http, http, i18n, limits, sockets
 

@@ -23,7 +23,9 @@ from .errors import NotFound, WorkshopError
 from .resources import DEFAULT_PLAN_NAME, shipped_plans
 
 # name -> ("module:attribute", one-line help shown by `workshop --help` without importing the module)
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "purge": ("workshop.purge:purge", "Erase the personal data of workshops past their retention period."),
+}
 
 
 def cli_lang() -> str:

@@ -39,6 +39,8 @@ SETTINGS: dict[str, tuple[type, str]] = {
     "LOG_LEVEL": (str, "DEBUG, INFO, WARNING, ERROR"),
     "LOG_FORMAT": (str, "text (one line per record) or json (one JSON object per line)"),
     "PROXY_HOPS": (int, "proxies in front that set X-Forwarded-For/Proto/Host/Port (0: none, trust no header)"),
+    "IDEA_RATE": (str, "ideas (or actions) one phone may post per window of seconds, as LIMIT/SECONDS"),
+    "PURGE_INTERVAL": (float, "seconds between two retention purges of a running server (0: only at start)"),
 }
 
 
@@ -82,6 +84,8 @@ def defaults(instance_path: str) -> dict:
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "text",
         "PROXY_HOPS": 0,
+        "PURGE_INTERVAL": 3600.0,
+        "IDEA_RATE": "12/60",
         "BABEL_DEFAULT_LOCALE": "fr",
         "LANGUAGES": ("fr", "en"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
@@ -115,6 +119,18 @@ def normalise(config) -> None:
             config[key] = value if isinstance(value, bool) else str(value).lower() not in ("0", "false", "no", "off")
         elif isinstance(default, (int, float)):
             config[key] = type(default)(value)
+
+
+def idea_rate(value: str) -> tuple[int, int]:
+    """``"12/60"`` -> ``(12, 60)``: how many ideas per how many seconds a phone may post."""
+    try:
+        limit, _sep, window = str(value).partition("/")
+        rate = int(limit), int(window)
+    except ValueError:
+        rate = (0, 0)
+    if not (1 <= rate[0] <= 10_000 and 1 <= rate[1] <= 86_400):
+        raise ValueError(f"WORKSHOP_IDEA_RATE must read LIMIT/SECONDS, e.g. 12/60, not {value!r}")
+    return rate
 
 
 def instance_secret(instance_path: str) -> str:

@@ -71,6 +71,7 @@ const live = link.live = connect({
   onOutbox: function (items) { S.outbox = items; refresh(); },
   onDelivered: onDelivered,
   onDeferred: onDeferred,
+  pace: paceOf,
   events: store.handlers()
 });
 window.workshopLive = live;
@@ -93,11 +94,24 @@ function onRefused(err) {
   refresh();
 }
 
+/** The server's pace for ideas and actions (rules.idea_rate), which the outbox keeps when it resends. */
+function paceOf(event) {
+  return event === "idea.post" || event === "action.propose" ? store.state.rules.idea_rate || null : null;
+}
+
 /** "Not now" from the server (too many at once, e.g. after an outage): it stays queued and goes later. */
-var deferredSaid = 0;
+var deferredSaid = 0, deferredUntil = 0;
 function onDeferred(item, error, seconds) {
+  deferredUntil = Math.max(deferredUntil, Date.now() + seconds * 1000);
   if (Date.now() - deferredSaid > 10000) { deferredSaid = Date.now(); toast(t("deferred_toast", { n: seconds })); }
   refresh();
+}
+
+/** After an idea is taken: "sent", or, while others still wait for their turn, when they will go. */
+function sentToast() {
+  var wait = Math.ceil((deferredUntil - Date.now()) / 1000);
+  if (wait > 0 && pendingOf("idea.post").length) toast(t("deferred_toast", { n: wait }));
+  else toast(t("sent_toast"));
 }
 
 function onDelivered(item, answer) {
@@ -118,8 +132,8 @@ function onDelivered(item, answer) {
       }
       break;
     case "idea.post":
-      if (ok) { S.acked.idea[data.idea.id] = true; store.apply("idea", data.idea); toast(t("sent_toast")); }
-      else failedPost(p.text, error);
+      if (ok) { S.acked.idea[data.idea.id] = true; store.apply("idea", data.idea); sentToast(); }
+      else failedPost(item, error);
       break;
     case "idea.edit":
     case "idea.withdraw":

@@ -51,6 +51,8 @@ class WorkshopService:
         self.commit_lock = self.tally_book.lock
         #: optional parts the facilitator's snapshot announces (``features``), set by the app
         self.features: dict[str, bool] = {"assist": False}
+        #: ideas (or actions) a phone may write per window of seconds; in every snapshot's ``rules.idea_rate``
+        self.flood: tuple[int, int] = (FLOOD_LIMIT, FLOOD_WINDOW)
 
     @property
     def shared(self) -> bool:

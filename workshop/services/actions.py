@@ -62,7 +62,7 @@ def propose_action(tx: Tx, theme: Theme, _checked: None):
     if queries.count(tx.s, Action, Action.round_id == r.id) >= MAX_ACTIONS:
         raise ValidationError("too_many_actions")
     if tx.actor.participant_id is not None:
-        queries.slow_down(tx.s, Action, tx.actor.participant_id)
+        queries.slow_down(tx.s, Action, tx.actor.participant_id, *tx.flood)
     action = Action(
         round_id=r.id,
         theme_id=theme.id,

@@ -235,6 +235,8 @@ class Tx:
     lock_workshop: bool = False
     _workshop: Workshop | None = None
     _settings: dict[str, Any] | None = None
+    #: how many ideas (or actions) a phone may write per window of seconds: the service's ``flood``
+    flood: tuple[int, int] = (queries.FLOOD_LIMIT, queries.FLOOD_WINDOW)
 
     @property
     def workshop(self) -> Workshop:
@@ -318,7 +320,7 @@ def use_case(
             data = require_dict(payload)
             checked = check(data) if check else None
             if hot:
-                tx = Tx(None, actor, data)  # type: ignore[arg-type]  # the session is set by exactly_once
+                tx = Tx(None, actor, data, flood=service.flood)  # type: ignore[arg-type]  # the session is set by exactly_once
                 return exactly_once(
                     service,
                     actor,
@@ -331,7 +333,7 @@ def use_case(
                 )
 
             def resolve(s: Session) -> Resolution:
-                tx = Tx(s, actor, data, lock_workshop=lock_workshop)
+                tx = Tx(s, actor, data, lock_workshop=lock_workshop, flood=service.flood)
                 tx.workshop  # noqa: B018 - read (and lock) the workshop first: a deleted one is refused as such
                 target = None
                 if subject is not None:

@@ -67,10 +67,11 @@ def post_idea(tx: Tx, _subject: None, _checked: None):
         participant_id, on_behalf = None, True
     else:
         participant_id, on_behalf = actor.participant_id, False
-        since = now - timedelta(seconds=queries.FLOOD_WINDOW)
+        limit, window = tx.flood
+        since = now - timedelta(seconds=window)
         group, author, recent = conn.execute(AUTHOR, {"p": participant_id, "since": since}).one()
-        if recent >= queries.FLOOD_LIMIT:
-            queries.slow_down(tx.s, Idea, participant_id or 0)  # says when the next one is accepted
+        if recent >= limit:
+            queries.slow_down(tx.s, Idea, participant_id or 0, limit, window)  # says when the next one is accepted
     row = {
         "round_id": r.id,
         "participant_id": participant_id,

@@ -89,10 +89,11 @@ def count(s: Session, model: type, *where: Any) -> int:
     return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def slow_down(s: Session, model: type, participant_id: int) -> None:
+def slow_down(s: Session, model: type, participant_id: int, limit: int = FLOOD_LIMIT, window: int = FLOOD_WINDOW) -> None:
     """A phone may write ideas or actions at a human pace, not flood the wall.
 
-    ``FLOOD_LIMIT`` items per ``FLOOD_WINDOW`` seconds per participant is far
+    ``limit`` items per ``window`` seconds per participant (by default
+    ``FLOOD_LIMIT`` per ``FLOOD_WINDOW``; the server's ``IDEA_RATE``) is far
     above what anyone types; a script or a stuck button is stopped with a
     readable error, and nothing else is affected.
     The refusal says when the next one will be accepted (``retry_after``, in
@@ -101,14 +102,14 @@ def slow_down(s: Session, model: type, participant_id: int) -> None:
     """
     m: Any = model
     now = utcnow()
-    since = now - timedelta(seconds=FLOOD_WINDOW)
+    since = now - timedelta(seconds=window)
     recent = m.participant_id == participant_id, m.created_at >= since
-    if count(s, m, *recent) >= FLOOD_LIMIT:
+    if count(s, m, *recent) >= limit:
         # The window frees a place when its FLOOD_LIMIT-th newest item grows older than FLOOD_WINDOW.
-        newest = s.scalars(select(m.created_at).where(*recent).order_by(m.created_at.desc()).limit(FLOOD_LIMIT)).all()
+        newest = s.scalars(select(m.created_at).where(*recent).order_by(m.created_at.desc()).limit(limit)).all()
         oldest = newest[-1].replace(tzinfo=None) if newest else now.replace(tzinfo=None)
-        wait = (oldest + timedelta(seconds=FLOOD_WINDOW) - now.replace(tzinfo=None)).total_seconds()
-        raise ValidationError("too_fast", seconds=FLOOD_WINDOW, retry_after=max(1, math.ceil(wait)))
+        wait = (oldest + timedelta(seconds=window) - now.replace(tzinfo=None)).total_seconds()
+        raise ValidationError("too_fast", seconds=window, retry_after=max(1, math.ceil(wait)))
 
 
 def merged_count(s: Session, idea: Idea) -> int:

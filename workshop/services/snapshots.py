@@ -414,8 +414,14 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
         full = service.snapshots.get(actor.workshop_id)
         everything = dict.fromkeys(phases.VOTE_KIND_PHASE, True)
         rounds = [{**r, **room_tallies(r, everything)} for r in full["rounds"]]
-        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": RULES, "features": dict(service.features)}
-    return {**service.snapshots.public(service, actor), "rules": RULES}
+        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+    return {**service.snapshots.public(service, actor), "rules": rules(service)}
+
+
+def rules(service: WorkshopService) -> dict[str, Any]:
+    """The phase table, and the pace a phone's outbox keeps when it sends what it queued (``idea_rate``)."""
+    limit, window = service.flood
+    return {**RULES, "idea_rate": {"limit": limit, "window": window}}
 
 
 def presence(service: WorkshopService, workshop_id: int) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from ..services import (
     voting,
     workshops,
 )
-from . import limits
+from . import limits, maintenance
 from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
 from .i18n import error_payload, server_error_payload
 
@@ -235,6 +235,7 @@ def init_app(app) -> SocketIO:
     for event, use_case in WRITE_EVENTS.items():
         socketio.on_event(event, _write(event, use_case))
     socketio.on_event("*", on_unknown_event)
+    maintenance.init_app(app, socketio)  # the periodic retention purge
     return socketio
 
 

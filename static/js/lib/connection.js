@@ -7,6 +7,12 @@
  *   the server applies an op_id once, so resending is always safe; a refusal that
  *   only says "not now" (`too_fast`, `busy`, with `retry_after`) keeps it queued and sends
  *   it again when the server says — a long outage never loses what was typed;
+ * - pacing: every write keeps its creation time (`at`) and the outbox sends in that
+ *   order; a write the server limits (options.pace: ideas, actions) goes no faster
+ *   than the server's rate (`rules.idea_rate` in the snapshot), counting what was
+ *   already accepted in the window, so an outage does not end in a burst of refusals;
+ *   one still refused "not now" MAX_DEFERRALS times is answered as refused for good
+ *   (the page keeps its text in a "not sent" list);
  * - after every (re)connection, a snapshot rebuilds the view (asked again if it does not come).
  */
 import { t, storage } from "./dom.js";
@@ -15,6 +21,8 @@ const ACK_TIMEOUT = 10000;
 /** Refusals that mean "later", not "no": the write stays in the outbox and goes again after retry_after. */
 const TRANSIENT = { too_fast: true, busy: true };
 const SNAPSHOT_RETRY = 5000;
+/** A write refused "not now" this many times, despite the pacing, is given back to the page as refused. */
+const MAX_DEFERRALS = 3;
 
 export function newOpId() {
   if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -58,13 +66,19 @@ function failure(answer) { return (answer && answer.error) || { code: "error", m
  *   options.onRefused   function(error) — the server refused the connection (error.code)
  *   options.onOutbox    function(items) — the pending writes changed
  *   options.onDelivered function(item, answer) — any queued write answered (also ones restored after a reload)
- *   options.onDeferred  function(item, error, seconds) — a write refused for now, sent again in `seconds`
+ *   options.onDeferred  function(item, error, seconds) — a write refused for now (or held back by the
+ *                       pacing: error.code "paced"), sent again in `seconds`
+ *   options.pace        function(event) -> {limit, window} | null — the server's rate for this kind of write
  *   options.events      {event: handler} for server broadcasts
  */
 export function connect(options) {
   const outbox = new Outbox(options.outboxKey || null);
   let inflight = {};
   const deferredUntil = {}; // op_id -> when the server said it may be sent again
+  const deferrals = {}; // op_id -> how many times the server said "not now"
+  const acceptedAt = {}; // event -> when the server accepted its recent writes (ms), for the pacing
+  const holdUntil = {}; // event -> no write of it before then (the server said "not now")
+  let paceTimer = null;
   const waiters = {};
   let state = "connecting";
   let snapshotTimer = null;
@@ -96,13 +110,17 @@ export function connect(options) {
         return;
       }
       const error = answer && !answer.ok ? failure(answer) : null;
-      if (error && TRANSIENT[error.code]) {
+      if (error && TRANSIENT[error.code] && (deferrals[opId] || 0) < MAX_DEFERRALS) {
+        deferrals[opId] = (deferrals[opId] || 0) + 1;
         const seconds = Math.max(1, Math.min(300, Number((error.params || {}).retry_after) || 5));
         deferredUntil[opId] = Date.now() + seconds * 1000;
+        holdUntil[item.event] = Math.max(holdUntil[item.event] || 0, deferredUntil[opId]);
         if (options.onDeferred) options.onDeferred(item, error, seconds);
-        setTimeout(() => { if (queued(opId)) deliver(item); }, seconds * 1000 + Math.floor(Math.random() * 500));
+        setTimeout(() => { if (queued(opId)) flush(); }, seconds * 1000 + Math.floor(Math.random() * 500));
         return;
       }
+      delete deferrals[opId];
+      if (!error && rate(item.event)) (acceptedAt[item.event] = acceptedAt[item.event] || []).push(Date.now());
       outbox.remove(opId);
       outboxChanged();
       if (options.onDelivered) options.onDelivered(item, answer);
@@ -115,7 +133,46 @@ export function connect(options) {
   }
 
   function deferred(item) { return (deferredUntil[item.payload.op_id] || 0) > Date.now(); }
-  function flush() { outbox.items.slice().filter((i) => !deferred(i)).forEach(deliver); }
+  function rate(event) {
+    const r = options.pace ? options.pace(event) : null;
+    return r && r.limit > 0 && r.window > 0 ? r : null;
+  }
+  /** How long the pacing holds a write of `event` back (ms; 0: it may go now), given `taken` slots of this flush. */
+  function paceWait(event, taken) {
+    const r = rate(event);
+    if (!r) return 0;
+    const now = Date.now(), windowMs = r.window * 1000;
+    const recent = (acceptedAt[event] || []).filter((at) => at > now - windowMs);
+    acceptedAt[event] = recent;
+    if ((holdUntil[event] || 0) > now) return holdUntil[event] - now;
+    if (recent.length + taken < r.limit) return 0;
+    // the window frees a slot when its oldest accepted write grows older than the window
+    return Math.max(250, (recent[0] || now) + windowMs - now);
+  }
+  /** Send what waits, oldest first, at the server's pace; what must wait is sent by a timer. */
+  function flush() {
+    if (!socket.connected) return;
+    const items = outbox.items.slice().sort((a, b) => (a.at || 0) - (b.at || 0));
+    const taken = {}, wait = {};
+    items.forEach((item) => {
+      if (deferred(item) || inflight[item.payload.op_id]) {
+        if (inflight[item.payload.op_id]) taken[item.event] = (taken[item.event] || 0) + 1;
+        return;
+      }
+      if (wait[item.event] === undefined) {
+        const ms = paceWait(item.event, taken[item.event] || 0);
+        if (ms > 0) { wait[item.event] = ms; if (options.onDeferred) options.onDeferred(item, { code: "paced" }, Math.ceil(ms / 1000)); }
+      }
+      if (wait[item.event] !== undefined) return; // keeps its place: later ones of this kind wait too
+      taken[item.event] = (taken[item.event] || 0) + 1;
+      deliver(item);
+    });
+    const soonest = Object.keys(wait).reduce((m, e) => Math.min(m, wait[e]), Infinity);
+    if (soonest < Infinity) {
+      clearTimeout(paceTimer);
+      paceTimer = setTimeout(flush, soonest + 50);
+    }
+  }
 
   /** The snapshot; when it does not come back, asked again while connected (the view must recover alone). */
   function askSnapshot(first) {
@@ -168,11 +225,12 @@ export function connect(options) {
     /** Send a write through the outbox; resolves with the ack data, rejects with the server's error. */
     send(event, payload) {
       payload = Object.assign({}, payload || {}, { op_id: newOpId() });
-      const item = { event: event, payload: payload, at: Date.now() };
+      // `at`: when it was written (kept across reloads), the order and the pace it is resent in
+      const item = { event: event, payload: payload, at: Date.now(), offline: !socket.connected };
       const promise = new Promise((resolve, reject) => { waiters[payload.op_id] = { resolve: resolve, reject: reject }; });
       outbox.add(item);
       outboxChanged();
-      deliver(item);
+      flush();
       return promise;
     },
     /** A read (not queued): resolves with data or rejects with the error. */

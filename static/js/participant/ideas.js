@@ -57,15 +57,20 @@ export function buildDiverge(r) {
   };
 }
 
+/** Refused at once while online: the text goes back into the (empty) text box; anything else goes to the list. */
+const JUST_TYPED = 10000;
+
 /** A post refused for good: its text goes back into the empty text box, or into the "not sent" list. */
-export function failedPost(text, error) {
+export function failedPost(item, error) {
+  const text = item.payload.text;
   const area = S.parts.textarea;
-  if (area && area.isConnected && !area.value) {
+  const justTyped = !item.offline && Date.now() - (item.at || 0) < JUST_TYPED;
+  if (justTyped && area && area.isConnected && !area.value) {
     area.value = text;
     area.dispatchEvent(new Event("input"));
     if (S.parts.error) S.parts.error.textContent = error.message;
   } else {
-    keepUnsent(text, error.message);
+    keepUnsent(text, error.message, item.payload.op_id);
   }
   toast(error.message, true);
 }

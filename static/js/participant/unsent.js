@@ -16,15 +16,17 @@ function save(items) {
   if (items.length) s.setItem(KEY, JSON.stringify(items)); else s.removeItem(KEY);
 }
 
-/** Keep a refused idea's text with the server's reason. */
-export function keepUnsent(text, reason) {
+/** Keep a refused idea's text with the server's reason (once per write: two tabs may both hear the refusal). */
+export function keepUnsent(text, reason, opId) {
   const items = load();
-  if (!items.some((i) => i.text === text)) items.push({ text: text, reason: reason || "", at: Date.now() });
+  const id = opId || text;
+  if (!items.some((i) => (i.id || i.text) === id)) items.push({ id: id, text: text, reason: reason || "", at: Date.now() });
   save(items);
   refresh();
 }
 
-function drop(at) { save(load().filter((i) => i.at !== at)); refresh(); }
+function keyOf(i) { return i.id || String(i.at); }
+function drop(key) { save(load().filter((i) => keyOf(i) !== key)); refresh(); }
 
 function box() {
   let el = $("unsent");
@@ -52,12 +54,12 @@ export function renderUnsent() {
       i.reason ? h("p", { class: "hint" }, i.reason) : null,
       h("div", { class: "unsent-tools" },
         canPost ? h("button", { type: "button", class: "small primary", onclick: () => {
-          drop(i.at);
+          drop(keyOf(i));
           link.live.send("idea.post", { text: i.text }).catch(function () {});
         } }, t("unsent_again")) : null,
         navigator.clipboard ? h("button", { type: "button", class: "small", onclick: () => {
           navigator.clipboard.writeText(i.text).catch(function () {});
         } }, t("unsent_copy")) : null,
-        h("button", { type: "button", class: "small", onclick: () => drop(i.at) }, t("unsent_clear"))))))
+        h("button", { type: "button", class: "small", onclick: () => drop(keyOf(i)) }, t("unsent_clear"))))))
   ]);
 }
