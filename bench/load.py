@@ -271,8 +271,11 @@ async def bounded(coros, limit: int, step_timeout: float) -> list:
     sem = asyncio.Semaphore(limit)
 
     async def one(c):
-        async with sem:
-            return await c
+        try:
+            async with sem:
+                return await c
+        finally:
+            c.close()  # one cancelled before it started is closed, not left unawaited
 
     tasks = [asyncio.ensure_future(one(c)) for c in coros]
     done, pending = await asyncio.wait(tasks, timeout=step_timeout) if tasks else (set(), set())
@@ -563,7 +566,7 @@ def table(results: dict, kinds: list[str], phones: list[int], modes: list[str]) 
                 continue
             lines += [
                 "",
-                f"**{n} phones, {mode}** ({len(a)} runs; ms unless said)",
+                f"**{n} phones, {mode}** ({max(len(a), len(b))} runs; ms unless said)",
                 "",
                 f"| figure | {app} | {base} | {app}/{base} |",
                 "|---|---|---|---|",
@@ -591,6 +594,9 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="preset for ≤ 20 min: --phones 500 2000 --repeats 2 --modes eventlet gevent --burst 5"
     )
+    parser.add_argument(
+        "--targets", nargs="+", choices=["app", "relay"], help="run only these (default: both; with --scaleout, app means the two workers)"
+    )
     parser.add_argument("--burst", type=float, default=5.0, help="seconds the vote and idea bursts are spread over")
     parser.add_argument("--idea-rate", type=float, default=100.0, help="ideas per second in the idea burst")
     parser.add_argument("--concurrency", type=int, default=200, help="joins / reconnects in flight at once")
@@ -610,12 +616,13 @@ def main() -> None:
         sys.exit(f"file-descriptor limit {hard} < {max(args.phones) + 100}: raise it (ulimit -n) first")
 
     kinds = ["scaleout", "relay"] if args.scaleout else ["app", "relay"]
+    chosen = [k for k in kinds if args.targets is None or (k if k == "relay" else "app") in args.targets]
     results: dict = {}
     began = time.perf_counter()
     for rep in range(args.repeats):
         for n in args.phones:
             for mode in args.modes:
-                for kind in kinds if rep % 2 == 0 else kinds[::-1]:  # alternate who goes first
+                for kind in chosen if rep % 2 == 0 else chosen[::-1]:  # alternate who goes first
                     t = time.perf_counter()
                     try:
                         r = one(kind, mode, n, args)

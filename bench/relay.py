@@ -83,7 +83,7 @@ class State:
         self.revealed = False
         self.themes: list[dict] = []
         self.ideas: list[dict] = []
-        self.dots: dict[tuple[int, int], int] = {}  # (participant id, theme id) -> dots
+        self.dots: dict[int, dict[int, int]] = {}  # participant id -> {theme id: dots}
         self.dirty_tally = False
         self.dirty_presence = False
 
@@ -141,12 +141,15 @@ def create(interval: float) -> tuple[Flask, SocketIO]:
     def tally_view() -> dict:
         items: dict[int, dict] = {t["id"]: {"id": t["id"], "dots": 0, "voters": 0, "by_group": {}} for t in st.themes}
         groups = {p["id"]: p["group"] for p in st.participants.values()}
-        for (pid, tid), n in st.dots.items():
-            item = items.setdefault(tid, {"id": tid, "dots": 0, "voters": 0, "by_group": {}})
-            item["dots"] += n
-            item["voters"] += 1
-            g = groups.get(pid)
-            item["by_group"][g] = item["by_group"].get(g, 0) + n
+        for pid, mine in st.dots.items():
+            for tid, n in mine.items():
+                if not n:
+                    continue
+                item = items.setdefault(tid, {"id": tid, "dots": 0, "voters": 0, "by_group": {}})
+                item["dots"] += n
+                item["voters"] += 1
+                g = groups.get(pid)
+                item["by_group"][g] = item["by_group"].get(g, 0) + n
         ranked = sorted((i for i in items.values() if i["dots"]), key=lambda i: (-i["dots"], -i["voters"], i["id"]))
         return {
             "round_id": ROUND_ID,
@@ -219,11 +222,11 @@ def create(interval: float) -> tuple[Flask, SocketIO]:
             if not (st.phase == "define" and st.vote_open):
                 return fail("vote_not_open")
             tid = payload.get("target_id")
-            mine = {t: n for (pid, t), n in st.dots.items() if pid == p["id"]}
+            mine = st.dots.setdefault(p["id"], {})
             before = mine.get(tid, 0)
             new = max(0, before + int(payload.get("delta", 1)))
             used = sum(mine.values()) - before + new
-            st.dots[(p["id"], tid)] = new
+            mine[tid] = new
             st.dirty_tally = True
             return ok({"kind": "theme", "target_id": tid, "dots": new, "used": used, "remaining": 5 - used})
 
@@ -272,10 +275,15 @@ def create(interval: float) -> tuple[Flask, SocketIO]:
             "rounds": [rnd],
         }
         if role == "facilitator":
-            rnd["votes"] = [{"kind": "theme", "target_id": t, "participant_id": pid, "dots": n} for (pid, t), n in st.dots.items() if n]
+            rnd["votes"] = [
+                {"kind": "theme", "target_id": t, "participant_id": pid, "dots": n}
+                for pid, mine in st.dots.items()
+                for t, n in mine.items()
+                if n
+            ]
         if role == "participant":
             p = session["participant"]
-            data["me"] = {**p, "votes": {str(ROUND_ID): {"theme": {str(t): n for (pid, t), n in st.dots.items() if pid == p["id"]}}}}
+            data["me"] = {**p, "votes": {str(ROUND_ID): {"theme": {str(t): n for t, n in st.dots.get(p["id"], {}).items()}}}}
         return ok(data)
 
     def facilitator_write(event: str, change):
