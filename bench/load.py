@@ -41,6 +41,7 @@ import json
 import os
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -456,6 +457,8 @@ async def run_once(target: Target, phones_n: int, args) -> dict:
 def start_target(kind: str, mode: str, tmp: Path, args):
     """Start the processes of one target; returns (Target, stop)."""
     env = {"WORKSHOP_TALLY_INTERVAL": str(args.tally_interval)}
+    if not args.assist:  # the grouping assistant is an optional extra; with it, every idea is embedded too
+        env["WORKSHOP_ASSIST_EMBEDDER"] = "none"
     if kind == "relay":
         relay = Relay(tmp, mode, args.tally_interval).start()
         return Target("relay", [relay.url], [relay.proc.pid], "relay-facilitator"), relay.stop
@@ -597,6 +600,9 @@ def main() -> None:
     parser.add_argument(
         "--targets", nargs="+", choices=["app", "relay"], help="run only these (default: both; with --scaleout, app means the two workers)"
     )
+    parser.add_argument(
+        "--assist", action="store_true", help="leave the grouping assistant on if installed (default: off, as a plain install ships)"
+    )
     parser.add_argument("--burst", type=float, default=5.0, help="seconds the vote and idea bursts are spread over")
     parser.add_argument("--idea-rate", type=float, default=100.0, help="ideas per second in the idea burst")
     parser.add_argument("--concurrency", type=int, default=200, help="joins / reconnects in flight at once")
@@ -610,6 +616,7 @@ def main() -> None:
         args.phones, args.repeats, args.modes = [500, 2000], 2, ["eventlet", "gevent"]
     if args.scaleout and "--phones" not in " ".join(sys.argv):
         args.phones = [5000]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped by PID: the finally blocks stop the servers
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if hard < max(args.phones) + 100:
