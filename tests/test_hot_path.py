@@ -127,13 +127,13 @@ def _old_snapshot(service: WorkshopService, actor) -> dict:
     """The snapshot as it was built before the split: the full state, filtered per role."""
     from workshop.domain import phases
     from workshop.domain.visibility import public_snapshot, room_tallies
-    from workshop.services import RULES
+    from workshop.services.snapshots import rules
 
     full = service.full_snapshot(actor.workshop_id)
     if actor.role == "facilitator":
         rounds = [{**r, **room_tallies(r, dict.fromkeys(phases.VOTE_KIND_PHASE, True))} for r in full["rounds"]]
-        return {**full, "role": "facilitator", "rounds": rounds, "rules": RULES, "features": dict(service.features)}
-    return {**public_snapshot(full, actor.role, actor.participant_id), "rules": RULES}
+        return {**full, "role": "facilitator", "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+    return {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
 
 
 def test_snapshots_made_of_parts_equal_the_full_rebuild(service):
