@@ -1,9 +1,12 @@
 """The read side: a workshop's whole state, the draft plan, presence, and the snapshot cache.
 
 A (re)connecting client rebuilds its view from a snapshot.  When the Wi-Fi of
-a hall drops, hundreds of phones reconnect at once and each asks for one: the
-full state is built once per change of the workshop (:class:`SnapshotCache`)
-and only filtered per person (:func:`workshop.domain.visibility.public_snapshot`).
+a hall drops, hundreds of phones reconnect at once and each asks for one,
+often while the room keeps voting and joining.  :class:`SnapshotCache` builds
+what every snapshot shares once per change of the workshop's content (not per
+vote or join), and adds per request what moves faster: presence, the tallies
+of the tally book, a phone's own votes.  What each role gets is exactly
+:func:`workshop.domain.visibility.public_snapshot` of the full state.
 """
 
 from __future__ import annotations
