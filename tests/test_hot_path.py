@@ -178,3 +178,19 @@ def test_snapshots_made_of_parts_equal_the_full_rebuild(service):
     service.erase_personal_data(fac.workshop_id)
     assert service.snapshot(screen)["workshop"]["status"] == "archived"
     same()
+
+
+def test_the_broadcaster_tells_the_service_when_workers_share_the_database(service):
+    """Behind a message queue the tally book recounts (other workers' votes); alone it trusts its deltas."""
+    from workshop.web.broadcast import Broadcaster
+
+    class Queue:
+        server_options = {"message_queue": "redis://127.0.0.1:6379/0"}
+
+    class Alone:
+        server_options: dict = {}
+
+    Broadcaster(Queue(), service)
+    assert service.shared and service.tally_book.shared
+    Broadcaster(Alone(), service)
+    assert not service.shared

@@ -1,9 +1,12 @@
 """The read side: a workshop's whole state, the draft plan, presence, and the snapshot cache.
 
 A (re)connecting client rebuilds its view from a snapshot.  When the Wi-Fi of
-a hall drops, hundreds of phones reconnect at once and each asks for one: the
-full state is built once per change of the workshop (:class:`SnapshotCache`)
-and only filtered per person (:func:`workshop.domain.visibility.public_snapshot`).
+a hall drops, hundreds of phones reconnect at once and each asks for one,
+often while the room keeps voting and joining.  :class:`SnapshotCache` builds
+what every snapshot shares once per change of the workshop's content (not per
+vote or join), and adds per request what moves faster: presence, the tallies
+of the tally book, a phone's own votes.  What each role gets is exactly
+:func:`workshop.domain.visibility.public_snapshot` of the full state.
 """
 
 from __future__ import annotations
@@ -295,28 +298,30 @@ class SnapshotCache:
             while len(entries) > self.size:
                 entries.popitem(last=False)
 
-    def parts(self, workshop_id: int) -> tuple[Shared, dict[str, Any]]:
-        """The shared part and the presence of a workshop, each rebuilt only if it has changed."""
+    def parts(self, workshop_id: int, s: Session | None = None) -> tuple[Shared, dict[str, Any]]:
+        """The shared part and the presence of a workshop, each rebuilt only if it has changed (in ``s`` if given)."""
+        if s is None:
+            with self.db.read() as s:
+                return self.parts(workshop_id, s)
         local = (self._content.get(workshop_id, 0), self._joins.get(workshop_id, 0))
-        with self.db.read() as s:
-            content, joins = s.execute(MARKERS, {"w": workshop_id}).one()
-            key = (content, local[0])
-            hit = self._shared.get(workshop_id)
-            if hit is not None and hit[0] == key:
-                shared = hit[1]
-            else:
-                w = s.get(Workshop, workshop_id)
-                if w is None:
-                    raise NotFound("unknown_workshop")
-                shared = build_shared(s, w)
-                self._file(self._shared, workshop_id, (key, shared))
-            people_key = (joins, local[1])
-            counted = self._groups.get(workshop_id)
-            if counted is not None and counted[0] == people_key:
-                by_group = counted[1]
-            else:
-                by_group = dict(sorted({g or "—": n for g, n in s.execute(GROUPS, {"w": workshop_id})}.items()))
-                self._file(self._groups, workshop_id, (people_key, by_group))
+        content, joins = s.execute(MARKERS, {"w": workshop_id}).one()
+        key = (content, local[0])
+        hit = self._shared.get(workshop_id)
+        if hit is not None and hit[0] == key:
+            shared = hit[1]
+        else:
+            w = s.get(Workshop, workshop_id)
+            if w is None:
+                raise NotFound("unknown_workshop")
+            shared = build_shared(s, w)
+            self._file(self._shared, workshop_id, (key, shared))
+        people_key = (joins, local[1])
+        counted = self._groups.get(workshop_id)
+        if counted is not None and counted[0] == people_key:
+            by_group = counted[1]
+        else:
+            by_group = dict(sorted({g or "—": n for g, n in s.execute(GROUPS, {"w": workshop_id})}.items()))
+            self._file(self._groups, workshop_id, (people_key, by_group))
         presence = {"count": sum(by_group.values()), "by_group": by_group, "ideas": shared.idea_counts}
         return shared, presence
 
@@ -325,8 +330,8 @@ class SnapshotCache:
 
     def get(self, workshop_id: int) -> dict[str, Any]:
         """The full state at facilitator level (participants and every vote read now), timers as of now."""
-        shared, presence = self.parts(workshop_id)
         with self.db.read() as s:
+            shared, presence = self.parts(workshop_id, s)
             participants = participants_of(s, workshop_id)
             rounds = [with_votes(r, round_votes(s, r["id"], participants)) for r in shared.rounds]
         return {
@@ -344,16 +349,16 @@ class SnapshotCache:
         """What ``actor`` (participant, screen, guest) may see — :func:`~workshop.domain.visibility.public_snapshot`
         of the full state, made from the parts: the tallies from the tally book, a phone's own votes read alone."""
         wid, role, pid = actor.workshop_id, actor.role, actor.participant_id
-        shared, presence = self.parts(wid)
-        settings = shared.workshop["settings"]
         me_row: Any = None
         votes: dict[int, dict[str, dict[str, int]]] = {}
-        if pid is not None:
-            with self.db.read() as s:
+        with self.db.read() as s:
+            shared, presence = self.parts(wid, s)
+            if pid is not None:
                 for row in s.execute(ME, {"w": wid, "p": pid}):
                     me_row = row
                     if row.kind is not None:
                         votes.setdefault(row.round_id, {}).setdefault(row.kind, {})[str(row.target_id)] = row.dots
+        settings = shared.workshop["settings"]
         rounds = []
         for n, r in enumerate(shared.rounds):
             header = {**shared.headers[n], "timer": timer_now(r["timer"])}
