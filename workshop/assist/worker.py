@@ -32,6 +32,22 @@ def os_modules() -> tuple[Any, Any]:
     return _threading, _queue
 
 
+def off_the_loop(function, *args):
+    """Run ``function`` in a native thread under gevent, whose patching makes this worker a greenlet.
+
+    gevent keeps no copy of the unpatched ``threading`` module, so the worker
+    runs as a greenlet there and hands each batch to gevent's pool of real
+    threads; the model then never holds the event loop.  Elsewhere the worker
+    already is an OS thread (see :func:`os_modules`) and calls directly.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(function, args)
+    return function(*args)
+
+
 class EmbeddingWorker:
     """Embeds submitted texts in a background OS thread and files the vectors in the cache."""
 
@@ -77,7 +93,7 @@ class EmbeddingWorker:
             for start in range(0, len(texts), BATCH):
                 chunk = texts[start : start + BATCH]
                 try:
-                    vectors = self.embedder.embed(chunk)
+                    vectors = off_the_loop(self.embedder.embed, chunk)
                 except Exception as error:  # a broken model: the assistant says it is unavailable
                     log.exception("the assistant's model failed")
                     self.failed = repr(error)

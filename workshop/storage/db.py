@@ -12,6 +12,7 @@ PostgreSQL uses row locks (``SELECT … FOR UPDATE``) taken by the store.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,6 +64,67 @@ def lock_waits_cooperatively(conn, statement: str, bound: float) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 1.5, 0.05)
+
+
+class WriterQueue:
+    """This process's SQLite writers, one at a time, first come first served, each waiting green.
+
+    SQLite has one write lock per file.  Between the processes it is taken
+    by polling (:func:`lock_waits_cooperatively`); inside this process the
+    writers queue on a lock (green under eventlet and gevent, so a waiting
+    writer lets the loop run) taken before ``BEGIN IMMEDIATE`` and given back
+    once the commit or the rollback is done.  Polling alone would let a burst
+    of writers starve each other while a commit syncs in a native thread.
+    """
+
+    def __init__(self, bound: float) -> None:
+        self.bound = bound
+        self.lock = threading.Lock()  # monkey-patched into a green lock by eventlet and gevent
+        self.holders: set[int] = set()  # ids of the DBAPI connections in a write transaction
+
+    def begin(self, conn, statement: str) -> None:
+        start = time.monotonic()
+        if not self.lock.acquire(timeout=self.bound):
+            raise Busy("busy", retry_after=BUSY_RETRY_AFTER)
+        dbapi_conn = conn.connection.dbapi_connection
+        try:
+            lock_waits_cooperatively(conn, statement, max(0.0, self.bound - (time.monotonic() - start)))
+        except BaseException:
+            self.lock.release()
+            raise
+        self.holders.add(id(dbapi_conn))
+
+    def release(self, dbapi_conn) -> None:
+        key = id(getattr(dbapi_conn, "dbapi_connection", dbapi_conn))  # SQLAlchemy passes its proxy or the raw connection
+        if key in self.holders:
+            self.holders.discard(key)
+            self.lock.release()
+
+    def install(self, dialect, offload: Callable[[Callable[[], None]], None] | None) -> None:
+        """End every transaction through this queue: commit (off the loop when possible), rollback, close."""
+        run = offload or (lambda call: call())
+
+        def do_commit(dbapi_conn) -> None:
+            try:
+                run(dbapi_conn.commit)
+            finally:
+                self.release(dbapi_conn)
+
+        def do_rollback(dbapi_conn) -> None:
+            try:
+                dbapi_conn.rollback()
+            finally:
+                self.release(dbapi_conn)
+
+        def do_close(dbapi_conn) -> None:
+            try:
+                dbapi_conn.close()
+            finally:
+                self.release(dbapi_conn)
+
+        dialect.do_commit = do_commit
+        dialect.do_rollback = do_rollback
+        dialect.do_close = do_close
 
 
 def _locked(error: OperationalError) -> bool:
@@ -148,16 +210,16 @@ def make_engine(url: str, *, synchronous: str = "NORMAL", busy_timeout: float = 
             cur.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_SLICE_MS}")
             cur.close()
 
+        writers = WriterQueue(busy_timeout)
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
             if conn.get_execution_options().get(READ_OPTION):
                 conn.exec_driver_sql("BEGIN")  # a reader in WAL mode never waits for the write lock
             else:
-                lock_waits_cooperatively(conn, "BEGIN IMMEDIATE", busy_timeout)
+                writers.begin(conn, "BEGIN IMMEDIATE")
 
-        offload = _commit_off_the_loop()
-        if offload is not None:
-            engine.dialect.do_commit = lambda dbapi_conn: offload(dbapi_conn.commit)  # type: ignore[method-assign]
+        writers.install(engine.dialect, _commit_off_the_loop())
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
