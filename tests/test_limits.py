@@ -23,7 +23,6 @@ from workshop.web.limits import MAX_ADDRESSES, Bucket, Budgets, _is_join, _parse
 sys.path.insert(0, str(ROOT / "docs"))
 import example_client
 
-
 #: a generous bound on another phone's ack under flood (not a benchmark: bench/flood.py measures)
 SLOW = 5.0
 
