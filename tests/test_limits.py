@@ -18,10 +18,13 @@ import pytest
 import socketio
 from support import ROOT, Server, new_op, wait_until
 
-from workshop.web.limits import MAX_ADDRESSES, Bucket, Budgets, storage_uri
+from workshop.web.limits import MAX_ADDRESSES, Bucket, Budgets, _is_join, _parse, storage_uri
 
 sys.path.insert(0, str(ROOT / "docs"))
 import example_client
+
+#: a generous bound on another phone's ack under flood (not a benchmark: bench/flood.py measures)
+SLOW = 5.0
 
 
 class Clock:
@@ -123,6 +126,18 @@ def test_the_defaults_let_a_hall_of_two_thousand_phones_behind_one_nat_in_within
     assert joined == 2000, f"{joined} phones in after 2 minutes"
 
 
+def test_the_packet_prefix_is_read_without_decoding_and_odd_spellings_count_as_joins():
+    assert _parse('2["vote",{}]') == ("/", None, 1)
+    assert _parse('217["vote",{}]') == ("/", 17, 3)
+    assert _parse('2/admin,5["x"]') == ("/admin", 5, 9)
+    packet = '23["join",{"op_id":"x"}]'
+    assert _is_join(packet, _parse(packet)[2])
+    for frame in ('23["snapshot",{}]', '23["idea.post",{"text":"join"}]'):
+        assert not _is_join(frame, _parse(frame)[2])
+    for frame in ('23[ "join",{}]', '23["jo\\u0069n",{}]', '23["join'):
+        assert _is_join(frame, _parse(frame)[2]), frame
+
+
 # --------------------------------------------------------------------------- real server
 
 
@@ -174,7 +189,7 @@ def test_a_flooding_socket_is_refused_cheaply_and_disconnected_while_another_pho
         if n % 50 == 0:  # meanwhile, a normal phone posts and is answered fast
             started = time.monotonic()
             calm.ok("idea.post", {"op_id": new_op(), "text": f"une vraie idée {n}"})
-            assert time.monotonic() - started < 2.0
+            assert time.monotonic() - started < SLOW  # without the budgets: 20 s and more
     wait_until(disconnected.is_set, timeout=20, message="the flooder disconnected")
     with lock:
         refused = [a for a in answers if a and not a["ok"]]
@@ -185,7 +200,7 @@ def test_a_flooding_socket_is_refused_cheaply_and_disconnected_while_another_pho
     assert len(ideas) <= 30 // 2 + 10, f"{len(ideas)} flood ideas stored out of {sent} sent"
     started = time.monotonic()
     calm.ok("snapshot")
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < SLOW
     calm.close()
 
 

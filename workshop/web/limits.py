@@ -230,6 +230,15 @@ def _parse(data: str) -> tuple[str, int | None, int]:
     return namespace, (int(data[i:j]) if j > i else None), j
 
 
+def _is_join(data: str, start: int) -> bool:
+    """Whether the event named at ``start`` may be a ``join``: any unusual spelling counts as one."""
+    if not data.startswith('["', start):
+        return True
+    end = data.find('"', start + 2)
+    name = data[start + 2 : end]
+    return end < 0 or name == "join" or "\\" in name
+
+
 def install(socketio, budgets_: Budgets) -> None:
     """Check every event's budget where Engine.IO hands the message over, before any decoding.
 
@@ -250,12 +259,13 @@ def install(socketio, budgets_: Budgets) -> None:
                 namespace, ack, start = "/", None, len(data)
             else:
                 namespace, ack, start = _parse(data)
-            wait, kick, message = budgets_.event(eio_sid, data.startswith('["join"', start))
+            wait, kick, message = budgets_.event(eio_sid, binary or _is_join(data, start))
             if wait:
                 if ack is not None:
                     answer = ack_class(packet.ACK, namespace=namespace, data=[{"ok": False, "error": refusal(message, wait)}], id=ack)
                     eio.send(eio_sid, answer.encode())
-                if kick or binary:
+                if kick or (binary and not budgets_.connections[eio_sid].kicked):
+                    budgets_.connections[eio_sid].kicked = True
                     log.warning("closing a connection that keeps flooding (%s refusals)", budgets_.flood_refusals)
                     socketio.start_background_task(eio.disconnect, eio_sid)  # after the answer above
                 return None
