@@ -591,16 +591,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
     )
-    parser.add_argument("--phones", type=int, nargs="+", default=[500, 1000, 2000])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--modes", nargs="+", default=["eventlet"], choices=["eventlet", "gevent", "threading"])
+    parser.add_argument("--phones", type=int, nargs="+", help="phone counts (default 500 1000 2000; --scaleout: 5000)")
+    parser.add_argument("--repeats", type=int, help="runs of each target per count and mode (default 3)")
+    parser.add_argument("--modes", nargs="+", choices=["eventlet", "gevent", "threading"], help="async modes (default eventlet)")
     parser.add_argument(
         "--scaleout", action="store_true", help="two workers on PostgreSQL + Redis (default 5,000 phones) against one relay"
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="preset for about 20 min on a loaded 2-core machine: --phones 2000 --repeats 2 --modes eventlet gevent",
+        help="defaults that fit in 20 min on a loaded 2-core machine: --phones 1000 2000 --repeats 1 --modes eventlet gevent",
     )
     parser.add_argument(
         "--targets", nargs="+", choices=["app", "relay"], help="run only these (default: both; with --scaleout, app means the two workers)"
@@ -618,9 +618,12 @@ def main() -> None:
     parser.add_argument("--run-limit", type=float, default=900.0, help="time limit of one run, s")
     args = parser.parse_args()
     if args.quick:
-        args.phones, args.repeats, args.modes = [2000], 2, ["eventlet", "gevent"]
-    if args.scaleout and "--phones" not in " ".join(sys.argv):
-        args.phones = [5000]
+        preset = {"phones": [1000, 2000], "repeats": 1, "modes": ["eventlet", "gevent"]}
+    else:
+        preset = {"phones": [5000] if args.scaleout else [500, 1000, 2000], "repeats": 3, "modes": ["eventlet"]}
+    for name, value in preset.items():  # what is given on the command line wins
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped by PID: the finally blocks stop the servers
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
