@@ -220,6 +220,60 @@ class Conn:
             self.ws.transport.abort()  # a phone dropping off the Wi-Fi, not a polite close
 
 
+class Steady:
+    """The facilitator's or the projector's connection: reopened when the server drops it (each drop
+    counted), a write sent again with its op id, as the protocol tells clients to do."""
+
+    def __init__(self, base: str, auth: dict, on_event=None) -> None:
+        self.base, self.auth, self.on_event = base, auth, on_event
+        self.conn: Conn | None = None
+        self.drops = 0
+
+    async def open(self, attempts: int = 4) -> None:
+        for attempt in range(attempts):
+            if self.conn is not None:
+                await self.conn.close()
+            self.conn = Conn(self.base, self.auth, self.on_event)
+            try:
+                await self.conn.open()
+                return
+            except (OSError, websockets.WebSocketException, TimeoutError, Refused):
+                if attempt == attempts - 1:
+                    raise
+
+    async def ok(self, event: str, data=None, timeout: float = OP_TIMEOUT) -> dict:
+        for attempt in range(4):
+            try:
+                if self.conn.reader is None or self.conn.reader.done():
+                    self.drops += 1
+                    await self.open()
+                return await self.conn.ok(event, data, timeout)
+            except (OSError, websockets.ConnectionClosed, TimeoutError):
+                if attempt == 3:
+                    raise
+                self.drops += 1
+                await self.open()
+        raise AssertionError("unreachable")
+
+    async def watch(self) -> None:
+        """Keep it connected (the projector): reopen and re-read a snapshot whenever it is dropped."""
+        while True:
+            try:
+                await self.conn.reader
+            except asyncio.CancelledError:
+                if self.conn.reader.cancelled():
+                    pass
+                else:
+                    raise
+            self.drops += 1
+            await self.open()
+            await self.conn.ok("snapshot")
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+
+
 # --------------------------------------------------------------------------- one run
 
 
@@ -302,23 +356,34 @@ async def settle(target: Target, limit: float = 8.0) -> None:
             return
 
 
-async def run_once(target: Target, phones_n: int, args) -> dict:
-    r: dict = {}
-    limit = args.step_limit
+async def run_once(target: Target, phones_n: int, args, r: dict) -> dict:
     tallies: list[tuple[float, dict[int, int]]] = []
 
     def on_screen(event, data):
         if event == "tally" and data and data.get("kind") == "theme" and data.get("visible"):
             tallies.append((time.perf_counter(), {i["id"]: i["dots"] for i in data["items"]}))
 
-    fac = Conn(target.urls[0], {"facilitator_token": target.facilitator_token})
+    fac = Steady(target.urls[0], {"facilitator_token": target.facilitator_token})
     await fac.open()
     snap = await fac.ok("snapshot")
     code, settings = snap["workshop"]["code"], snap["workshop"]["settings"]
-    groups = settings.get("groups") or [None]
-    screen = Conn(target.urls[-1], {"code": code, "role": "screen"}, on_event=on_screen)
+    screen = Steady(target.urls[-1], {"code": code, "role": "screen"}, on_event=on_screen)
     await screen.open()
     await screen.ok("snapshot")
+    watcher = asyncio.get_running_loop().create_task(screen.watch())
+    try:
+        return await script(target, phones_n, args, r, fac, screen, code, settings, tallies)
+    finally:
+        watcher.cancel()
+        r["facilitator drops"], r["projector drops"] = fac.drops, screen.drops
+        await asyncio.gather(fac.close(), screen.close())
+
+
+async def script(
+    target: Target, phones_n: int, args, r: dict, fac: Steady, screen: Steady, code: str, settings: dict, tallies: list
+) -> dict:
+    limit = args.step_limit
+    groups = settings.get("groups") or [None]
     await settle(target)
     rss0 = target.rss()
 
@@ -449,7 +514,7 @@ async def run_once(target: Target, phones_n: int, args) -> dict:
     r["reconnect failures"] = sum(1 for x in res if isinstance(x, BaseException))
     r["CPU ms/reconnect"] = s.server_ms / max(1, len(live))
     r["gen CPU % reconnect"] = s.gen_pct
-    await asyncio.gather(*(c.close() for c in [*phones, fac, screen] if c is not None))
+    await asyncio.gather(*(c.close() for c in phones if c is not None))
     return r
 
 
@@ -496,7 +561,16 @@ def one(kind: str, mode: str, phones: int, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         target, stop = start_target(kind, mode, Path(tmp), args)
         try:
-            return asyncio.run(asyncio.wait_for(run_once(target, phones, args), args.run_limit))
+            r: dict = {}
+            try:
+                asyncio.run(asyncio.wait_for(run_once(target, phones, args, r), args.run_limit))
+                r["aborted"] = 0
+            except Exception as error:  # what was measured before is kept, the rest is left out
+                r["aborted"] = 1
+                print(
+                    f"{kind} {mode} {phones}: aborted after {list(r)[-2:-1]}: {type(error).__name__}: {error}", file=sys.stderr, flush=True
+                )
+            return r
         finally:
             stop()
 
@@ -529,6 +603,9 @@ FIGURES = [
     ("reconnect s", "{:.1f}"),
     ("reconnect failures", "{:.0f}"),
     ("CPU ms/reconnect", "{:.1f}"),
+    ("facilitator drops", "{:.0f}"),
+    ("projector drops", "{:.0f}"),
+    ("aborted", "{:.0f}"),
     ("gen CPU % join", "{:.0f}"),
     ("gen CPU % vote", "{:.0f}"),
     ("gen CPU % reconnect", "{:.0f}"),
