@@ -195,6 +195,7 @@ class Conn:
             for fut in self.acks.values():
                 if not fut.done():
                     fut.set_exception(ConnectionError("connection closed"))
+                    fut.exception()  # counted by whoever waits; no "never retrieved" noise when nobody does
 
     async def emit(self, event: str, data=None, timeout: float = OP_TIMEOUT) -> dict:
         n = next(self.ids)
@@ -217,6 +218,60 @@ class Conn:
             self.reader.cancel()
         if self.ws is not None:
             self.ws.transport.abort()  # a phone dropping off the Wi-Fi, not a polite close
+
+
+class Steady:
+    """The facilitator's or the projector's connection: reopened when the server drops it (each drop
+    counted), a write sent again with its op id, as the protocol tells clients to do."""
+
+    def __init__(self, base: str, auth: dict, on_event=None) -> None:
+        self.base, self.auth, self.on_event = base, auth, on_event
+        self.conn: Conn | None = None
+        self.drops = 0
+
+    async def open(self, attempts: int = 4) -> None:
+        for attempt in range(attempts):
+            if self.conn is not None:
+                await self.conn.close()
+            self.conn = Conn(self.base, self.auth, self.on_event)
+            try:
+                await self.conn.open()
+                return
+            except (OSError, websockets.WebSocketException, TimeoutError, Refused):
+                if attempt == attempts - 1:
+                    raise
+
+    async def ok(self, event: str, data=None, timeout: float = OP_TIMEOUT) -> dict:
+        for attempt in range(4):
+            try:
+                if self.conn.reader is None or self.conn.reader.done():
+                    self.drops += 1
+                    await self.open()
+                return await self.conn.ok(event, data, timeout)
+            except (OSError, websockets.ConnectionClosed, TimeoutError):
+                if attempt == 3:
+                    raise
+                self.drops += 1
+                await self.open()
+        raise AssertionError("unreachable")
+
+    async def watch(self) -> None:
+        """Keep it connected (the projector): reopen and re-read a snapshot whenever it is dropped."""
+        while True:
+            try:
+                await self.conn.reader
+            except asyncio.CancelledError:
+                if self.conn.reader.cancelled():
+                    pass
+                else:
+                    raise
+            self.drops += 1
+            await self.open()
+            await self.conn.ok("snapshot")
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
 
 
 # --------------------------------------------------------------------------- one run
@@ -301,23 +356,34 @@ async def settle(target: Target, limit: float = 8.0) -> None:
             return
 
 
-async def run_once(target: Target, phones_n: int, args) -> dict:
-    r: dict = {}
-    limit = args.step_limit
+async def run_once(target: Target, phones_n: int, args, r: dict) -> dict:
     tallies: list[tuple[float, dict[int, int]]] = []
 
     def on_screen(event, data):
         if event == "tally" and data and data.get("kind") == "theme" and data.get("visible"):
             tallies.append((time.perf_counter(), {i["id"]: i["dots"] for i in data["items"]}))
 
-    fac = Conn(target.urls[0], {"facilitator_token": target.facilitator_token})
+    fac = Steady(target.urls[0], {"facilitator_token": target.facilitator_token})
     await fac.open()
     snap = await fac.ok("snapshot")
     code, settings = snap["workshop"]["code"], snap["workshop"]["settings"]
-    groups = settings.get("groups") or [None]
-    screen = Conn(target.urls[-1], {"code": code, "role": "screen"}, on_event=on_screen)
+    screen = Steady(target.urls[-1], {"code": code, "role": "screen"}, on_event=on_screen)
     await screen.open()
     await screen.ok("snapshot")
+    watcher = asyncio.get_running_loop().create_task(screen.watch())
+    try:
+        return await script(target, phones_n, args, r, fac, screen, code, settings, tallies)
+    finally:
+        watcher.cancel()
+        r["facilitator drops"], r["projector drops"] = fac.drops, screen.drops
+        await asyncio.gather(fac.close(), screen.close())
+
+
+async def script(
+    target: Target, phones_n: int, args, r: dict, fac: Steady, screen: Steady, code: str, settings: dict, tallies: list
+) -> dict:
+    limit = args.step_limit
+    groups = settings.get("groups") or [None]
     await settle(target)
     rss0 = target.rss()
 
@@ -397,7 +463,6 @@ async def run_once(target: Target, phones_n: int, args) -> dict:
             await asyncio.sleep(0.05)
     r["vote ack p50"], r["vote ack p95"], r["vote ack p99"] = pct(lat, 50), pct(lat, 95), pct(lat, 99)
     r["vote failures"] = len(live) - acked
-    r["CPU ms/vote"] = s.server_ms / max(1, acked)
     r["gen CPU % vote"] = s.gen_pct
     seen = []
     by_theme: dict[int, list[int]] = {}
@@ -418,6 +483,7 @@ async def run_once(target: Target, phones_n: int, args) -> dict:
 
     r["votes acked"] = acked
     r["votes stored"] = before = await stored()
+    r["CPU ms/vote"] = s.server_ms / max(1, acked, before)  # the votes committed, acknowledged in time or not
 
     # replay: every acknowledged vote again, same op id
     async def replay(k: int) -> bool:
@@ -425,7 +491,8 @@ async def run_once(target: Target, phones_n: int, args) -> dict:
         return again == first[k]
 
     res = await bounded([replay(k) for k in first], args.concurrency, limit)
-    r["replay answers differ"] = sum(1 for x in res if x is not True)
+    r["replay answers differ"] = sum(1 for x in res if x is False)
+    r["replay failures"] = sum(1 for x in res if isinstance(x, BaseException))
     r["doubled on replay"] = await stored() - before
 
     # reconnect storm
@@ -447,7 +514,7 @@ async def run_once(target: Target, phones_n: int, args) -> dict:
     r["reconnect failures"] = sum(1 for x in res if isinstance(x, BaseException))
     r["CPU ms/reconnect"] = s.server_ms / max(1, len(live))
     r["gen CPU % reconnect"] = s.gen_pct
-    await asyncio.gather(*(c.close() for c in [*phones, fac, screen] if c is not None))
+    await asyncio.gather(*(c.close() for c in phones if c is not None))
     return r
 
 
@@ -494,7 +561,16 @@ def one(kind: str, mode: str, phones: int, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         target, stop = start_target(kind, mode, Path(tmp), args)
         try:
-            return asyncio.run(asyncio.wait_for(run_once(target, phones, args), args.run_limit))
+            r: dict = {}
+            try:
+                asyncio.run(asyncio.wait_for(run_once(target, phones, args, r), args.run_limit))
+                r["aborted"] = 0
+            except Exception as error:  # what was measured before is kept, the rest is left out
+                r["aborted"] = 1
+                print(
+                    f"{kind} {mode} {phones}: aborted after {list(r)[-2:-1]}: {type(error).__name__}: {error}", file=sys.stderr, flush=True
+                )
+            return r
         finally:
             stop()
 
@@ -518,6 +594,7 @@ FIGURES = [
     ("votes not shown", "{:.0f}"),
     ("doubled on replay", "{:.0f}"),
     ("replay answers differ", "{:.0f}"),
+    ("replay failures", "{:.0f}"),
     ("CPU ms/vote", "{:.2f}"),
     ("idea ack p50", "{:.0f}"),
     ("idea ack p95", "{:.0f}"),
@@ -526,6 +603,9 @@ FIGURES = [
     ("reconnect s", "{:.1f}"),
     ("reconnect failures", "{:.0f}"),
     ("CPU ms/reconnect", "{:.1f}"),
+    ("facilitator drops", "{:.0f}"),
+    ("projector drops", "{:.0f}"),
+    ("aborted", "{:.0f}"),
     ("gen CPU % join", "{:.0f}"),
     ("gen CPU % vote", "{:.0f}"),
     ("gen CPU % reconnect", "{:.0f}"),
@@ -588,14 +668,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
     )
-    parser.add_argument("--phones", type=int, nargs="+", default=[500, 1000, 2000])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--modes", nargs="+", default=["eventlet"], choices=["eventlet", "gevent", "threading"])
+    parser.add_argument("--phones", type=int, nargs="+", help="phone counts (default 500 1000 2000; --scaleout: 5000)")
+    parser.add_argument("--repeats", type=int, help="runs of each target per count and mode (default 3)")
+    parser.add_argument("--modes", nargs="+", choices=["eventlet", "gevent", "threading"], help="async modes (default eventlet)")
     parser.add_argument(
         "--scaleout", action="store_true", help="two workers on PostgreSQL + Redis (default 5,000 phones) against one relay"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="preset for ≤ 20 min: --phones 500 2000 --repeats 2 --modes eventlet gevent --burst 5"
+        "--quick",
+        action="store_true",
+        help="defaults that fit in 20 min on a loaded 2-core machine: --phones 1000 2000 --repeats 1 --modes eventlet gevent",
     )
     parser.add_argument(
         "--targets", nargs="+", choices=["app", "relay"], help="run only these (default: both; with --scaleout, app means the two workers)"
@@ -613,9 +695,12 @@ def main() -> None:
     parser.add_argument("--run-limit", type=float, default=900.0, help="time limit of one run, s")
     args = parser.parse_args()
     if args.quick:
-        args.phones, args.repeats, args.modes = [500, 2000], 2, ["eventlet", "gevent"]
-    if args.scaleout and "--phones" not in " ".join(sys.argv):
-        args.phones = [5000]
+        preset = {"phones": [1000, 2000], "repeats": 1, "modes": ["eventlet", "gevent"]}
+    else:
+        preset = {"phones": [5000] if args.scaleout else [500, 1000, 2000], "repeats": 3, "modes": ["eventlet"]}
+    for name, value in preset.items():  # what is given on the command line wins
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped by PID: the finally blocks stop the servers
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
