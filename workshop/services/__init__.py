@@ -29,7 +29,7 @@ import logging
 from ..errors import WorkshopError
 from ..storage.db import Database
 from . import actions, ideas, privacy, restitution, rounds, snapshots, theme_ideas, themes, voting, workshops
-from .base import FACILITATOR, GUEST, PARTICIPANT, ROLES, SCREEN, Actor, Change, Outcome
+from .base import FACILITATOR, GUEST, PARTICIPANT, ROLES, SCREEN, Actor, Change, GroupCommit, Outcome
 from .queries import FLOOD_LIMIT, FLOOD_WINDOW
 from .snapshots import ACTION_STATUSES, RULES, SnapshotCache
 from .tally_book import TallyBook
@@ -49,6 +49,8 @@ class WorkshopService:
         self.tally_book = TallyBook(db)
         #: every commit of a use case and its bookkeeping (:meth:`committed`) run under it
         self.commit_lock = self.tally_book.lock
+        #: the hot writes (vote, join, idea) committed in groups while the disk syncs
+        self.group_commit = GroupCommit(self)
         #: optional parts the facilitator's snapshot announces (``features``), set by the app
         self.features: dict[str, bool] = {"assist": False}
         #: ideas (or actions) a phone may write per window of seconds; in every snapshot's ``rules.idea_rate``

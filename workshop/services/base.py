@@ -16,6 +16,7 @@ import functools
 import hashlib
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -186,43 +187,161 @@ def exactly_once(
     """
     op_id = check_op_id(op_id)
     params = {"w": actor.workshop_id, "a": actor.key, "o": op_id}
+
+    def work(s: Session) -> Outcome:
+        conn = s.connection()
+        if tx is not None:
+            tx.s = s
+        if not with_settings:
+            previous = conn.execute(PREVIOUS, params).first()
+        else:
+            row = conn.execute(PREVIOUS_WITH_SETTINGS, params).first()
+            if row is None:
+                raise Unauthenticated("unknown_workshop")
+            assert tx is not None
+            tx._settings = row.settings
+            previous = row if row.result is not None else None
+        if previous is not None:
+            if previous.event is not None and event is not None and previous.event != event:
+                raise ValidationError("op_id_reused")
+            return Outcome(previous.result, [], replayed=True)
+        result, changes = fn(s)
+        if s.new or s.dirty or s.deleted:
+            s.flush()
+        conn.execute(
+            RECORD,
+            {"workshop_id": actor.workshop_id, "actor": actor.key, "op_id": op_id, "event": event, "lane": lane, "result": result},
+        )
+        return Outcome(result, changes)
+
     for attempt in range(3):
         try:
+            if tx is not None:  # a hot write (vote, join, idea): committed with the others that arrive meanwhile
+                return service.group_commit.run(actor.workshop_id, work)
             with service.db.sessions() as s:
                 s.begin()
-                conn = s.connection()
-                if tx is not None:
-                    tx.s = s
-                if not with_settings:
-                    previous = conn.execute(PREVIOUS, params).first()
-                else:
-                    row = conn.execute(PREVIOUS_WITH_SETTINGS, params).first()
-                    if row is None:
-                        raise Unauthenticated("unknown_workshop")
-                    assert tx is not None
-                    tx._settings = row.settings
-                    previous = row if row.result is not None else None
-                if previous is not None:
-                    if previous.event is not None and event is not None and previous.event != event:
-                        raise ValidationError("op_id_reused")
-                    return Outcome(previous.result, [], replayed=True)
-                result, changes = fn(s)
-                if s.new or s.dirty or s.deleted:
-                    s.flush()
-                conn.execute(
-                    RECORD,
-                    {"workshop_id": actor.workshop_id, "actor": actor.key, "op_id": op_id, "event": event, "lane": lane, "result": result},
-                )
+                outcome = work(s)
+                if outcome.replayed:
+                    return outcome
                 with service.commit_lock:
                     s.commit()
-                    service.committed(actor.workshop_id, changes)
-            return Outcome(result, changes)
+                    service.committed(actor.workshop_id, outcome.changes)
+            return outcome
         except IntegrityError:
             # A concurrent twin of this operation won the race (or a unique
             # constraint fired): loop, and the first branch answers it.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _Pending:
+    """One hot write waiting for its group's commit."""
+
+    __slots__ = ("workshop_id", "work", "wake", "lead", "finished", "outcome", "error")
+
+    def __init__(self, workshop_id: int, work: Callable[[Session], Outcome]) -> None:
+        self.workshop_id, self.work = workshop_id, work
+        self.wake = threading.Event()  # green under eventlet and gevent
+        self.lead = self.finished = False
+        self.outcome: Outcome | None = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """Hot writes that arrive while a commit syncs to disk are committed together, in one transaction.
+
+    With ``synchronous=FULL`` a SQLite commit waits for the disk (4-5 ms on a
+    laptop or a VM): one commit per vote caps a room at ~200 votes a second.
+    Here the oldest waiting write leads: it takes every write waiting (up to
+    :attr:`max_batch`), runs each in its own SAVEPOINT — one write refused or
+    failing is rolled back alone and answered with its own error — commits them
+    all at once, does their bookkeeping, and hands the lead to the oldest write
+    that arrived meanwhile.  Nobody waits for a timer: alone, a write is
+    committed at once; in a burst, the writes that arrive during one commit's
+    sync form the next group.  Each is answered only after its group's commit,
+    and its operation row is in that same transaction: exactly-once and
+    acknowledge-after-commit stay as they were.
+    """
+
+    def __init__(self, service: WorkshopService, max_batch: int = 256) -> None:
+        self.service = service
+        self.max_batch = max_batch
+        self.lock = threading.Lock()
+        self.pending: list[_Pending] = []
+        self.leading = False
+        #: groups committed and writes in them, for the benchmarks
+        self.groups = self.writes = 0
+
+    def run(self, workshop_id: int, work: Callable[[Session], Outcome]) -> Outcome:
+        item = _Pending(workshop_id, work)
+        with self.lock:
+            self.pending.append(item)
+            if not self.leading:
+                self.leading = item.lead = True
+        if not item.lead:
+            item.wake.wait()  # answered, or handed the lead
+        if not item.finished:
+            self._lead()
+        if item.error is not None:
+            raise item.error
+        assert item.outcome is not None
+        return item.outcome
+
+    def _lead(self) -> None:
+        with self.lock:
+            batch, self.pending = self.pending[: self.max_batch], self.pending[self.max_batch :]
+        try:
+            self._commit(batch)
+        finally:
+            for item in batch:
+                item.finished = True
+                item.wake.set()
+            with self.lock:
+                if self.pending:
+                    following = self.pending[0]
+                    following.lead = True
+                    following.wake.set()
+                else:
+                    self.leading = False
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        service = self.service
+        done: list[_Pending] = []
+        try:
+            with service.db.sessions() as s:
+                s.begin()
+                if len(batch) == 1:  # alone: no savepoint, a failure rolls the transaction back
+                    try:
+                        batch[0].outcome = batch[0].work(s)
+                        done.append(batch[0])
+                    except Exception as error:
+                        batch[0].error = error
+                        return
+                else:
+                    for item in batch:
+                        savepoint = s.begin_nested()
+                        try:
+                            item.outcome = item.work(s)
+                            savepoint.commit()
+                            done.append(item)
+                        except Exception as error:  # this write alone is undone and answered with its error
+                            savepoint.rollback()
+                            item.error = error
+                with service.commit_lock:
+                    s.commit()
+                    self.groups += 1
+                    self.writes += len(done)
+                    for item in done:
+                        assert item.outcome is not None
+                        if not item.outcome.replayed:
+                            service.committed(item.workshop_id, item.outcome.changes)
+        except Exception as error:  # the group's transaction failed (busy database, lost connection): none was written
+            for item in done:
+                item.outcome, item.error = None, error
+            for item in batch:
+                if item.error is None and item.outcome is None:
+                    item.error = error
 
 
 @dataclass
