@@ -224,7 +224,9 @@ def make_engine(url: str, *, synchronous: str = "NORMAL", busy_timeout: float = 
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     _green_postgres_waits()
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    # 40 connections a worker at most (two workers stay under PostgreSQL's default max_connections of 100);
+    # a phone that finds none free within 10 s is answered ``busy`` and resends, instead of waiting on.
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_timeout=10, hide_parameters=True)
 
 
 class Database:

@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 from flask import current_app, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..assist.service import Assistant
 from ..assist.service import from_config as assistant_from_config
-from ..errors import Unauthenticated, ValidationError, WorkshopError
+from ..errors import Busy, Unauthenticated, ValidationError, WorkshopError
 from ..services import (
     FACILITATOR,
     GUEST,
@@ -183,6 +184,9 @@ def _answering(event: str, call: Callable[[Actor, object], dict]):
             return _ok(call(actor, payload))
         except WorkshopError as error:
             return _fail(error_payload(error))
+        except PoolTimeout:  # every database connection of this worker in use past the pool's wait: "not now"
+            log.warning("event %s: no database connection free in time", event)
+            return _fail(error_payload(Busy("busy", retry_after=2)))
         except Exception:
             log.exception("event %s failed", event)
             return _fail(server_error_payload())
