@@ -1,0 +1,210 @@
+"""Phones at 320 px with the text at 200 %: nothing scrolls sideways, every control stays on screen.
+
+"200 % text" is emulated as Android's and iOS's text-size settings act on a web page: the root
+font size doubled (``html { font-size: 200% }``, set through the CSSOM since the page's CSP refuses
+inline style tags), in a 320 × 640 CSS-pixel viewport (``device_scale_factor`` 2, a mobile
+context). Every page sizes its type in ``rem``, so everything scales with it.
+
+Each phase is checked where a phone sees it: join, lobby, diverge, define vote, converge vote,
+closed, and the public restitution page. The same in right-to-left (``dir="rtl"``) for the vote,
+so the logical properties (``margin-inline-start``…) are exercised.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+from playwright.sync_api import expect
+from support import ROOT, new_op
+
+sys.path.insert(0, str(ROOT / "docs"))
+from example_client import Client
+
+DOCS_SHOTS = ROOT / "docs" / "screenshots"
+NARROW = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+# Every visible control and every element wider than the viewport; the skip link (off screen until focused) aside.
+LAYOUT_JS = """(W) => {
+  const bad = [];
+  const what = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const sw = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  if (sw > W || window.innerWidth > W) bad.push('page scrolls sideways: ' + sw + ' (window ' + window.innerWidth + ') > ' + W);
+  const controls = 'a[href], button, input, select, textarea, summary, label.choice, [tabindex]:not([tabindex="-1"])';
+  for (const e of document.querySelectorAll(controls)) {
+    if (e.classList.contains('skip-link') && document.activeElement !== e) continue;
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
+    if (r.left < -0.5 || r.right > W + 0.5) bad.push(what(e) + ' [' + Math.round(r.left) + ', ' + Math.round(r.right) + ']');
+  }
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width && r.right > W + 0.5 && !e.closest('.skip-link')) bad.push('wide: ' + what(e) + ' right=' + Math.round(r.right));
+    else if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible' && e.clientWidth) bad.push('content overflows: ' + what(e) + ' ' + e.scrollWidth + ' > ' + e.clientWidth);
+  }
+  return bad;
+}"""
+
+
+def big_text(page, rtl: bool = False) -> None:
+    page.evaluate("(rtl) => { document.documentElement.style.fontSize = '200%'; if (rtl) document.documentElement.dir = 'rtl'; }", rtl)
+
+
+def assert_fits(page, where: str) -> None:
+    page.evaluate("() => document.fonts.ready")
+    # The width the phone was given, not innerWidth: a mobile browser zooms out to show what overflows.
+    bad = page.evaluate(LAYOUT_JS, page.viewport_size["width"])
+    assert bad == [], f"{where}: " + "\n".join(bad[:15])
+
+
+def do(client: Client, event: str, **payload) -> dict:
+    return client.ok(event, {"op_id": new_op(), **payload})
+
+
+def advance(fac: Client, expected: str, **extra) -> dict:
+    answer = do(fac, "phase.advance", expected_phase=expected, **extra)
+    if answer["round"]["can"]["open_vote"]:
+        do(fac, "vote.open", open=True)
+    return answer
+
+
+def phase_is(page, phase: str) -> None:
+    expect(page.locator("#app")).to_have_attribute("data-phase", phase)
+
+
+@pytest.fixture
+def fac(workshop):
+    client = Client(workshop["base"], {"facilitator_token": workshop["token"]})
+    yield client
+    client.close()
+
+
+def budget_bar_report(page) -> dict:
+    return page.evaluate(
+        """() => { const b = document.querySelector('.budget'); const r = b.getBoundingClientRect();
+        const lh = parseFloat(getComputedStyle(b).lineHeight) || parseFloat(getComputedStyle(b).fontSize) * 1.5;
+        return {height: r.height, viewport: innerHeight, position: getComputedStyle(b).position, line: lh}; }"""
+    )
+
+
+def test_every_phone_phase_fits_320px_at_200_percent(workshop, fac, new_context, axe, shot):
+    ctx = new_context("phone", **NARROW)
+    page = ctx.new_page()
+    page.goto(workshop["join"])
+    expect(page.locator("#status")).to_have_attribute("data-state", "connected")
+    big_text(page)
+    assert_fits(page, "join")
+    shot(page, "layout-320-200-join")
+    page.fill("#pseudonym", "Marie-Françoise")
+    page.locator("label.choice", has_text="association").click()
+    page.click("#join-button")
+    phase_is(page, "lobby")
+    assert_fits(page, "lobby")
+    shot(page, "layout-320-200-lobby")
+
+    advance(fac, "lobby")
+    do(fac, "timer.set", seconds=600)
+    phase_is(page, "diverge")
+    page.fill("#idea-text", "Des jardins partagés au pied des immeubles, avec des bancs")
+    page.click("#idea-send")
+    expect(page.locator("#my-ideas li[data-pending=false]")).to_have_count(1)
+    page.fill("#idea-text", "Une maison des associations ouverte le soir")
+    assert_fits(page, "diverge")
+    shot(page, "layout-320-200-diverge")
+    quiet(page)
+    page.locator("#idea-text").scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollBy(0, -120)")
+    docs_shot(shot, page, "phone-320-200-diverge")
+
+    advance(fac, "diverge")
+    for title, objective in [
+        ("Vivre ensemble", "Des lieux partagés dans chaque quartier"),
+        ("Mobilités", "Relier le quartier au reste de la ville"),
+    ]:
+        do(fac, "theme.create", title=title, objective=objective, criteria=["3 lieux ouverts d'ici 2028"])
+    phase_is(page, "define")
+    expect(page.locator(".vote-card")).to_have_count(2)
+    page.locator(".vote-card .plus").first.click()
+    expect(page.locator("#budget-text")).to_contain_text("4")
+    assert_fits(page, "define vote")
+    print("define budget bar", budget_bar_report(page))
+    shot(page, "layout-320-200-define")
+    bar = budget_bar_report(page)
+    assert bar["position"] == "sticky" and bar["height"] <= 1.6 * bar["line"], bar  # one line, not 40 % of the screen
+    quiet(page)
+    page.locator(".vote-card").first.scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollBy(0, -80)")
+    assert_fits(page, "define vote, scrolled")
+    docs_shot(shot, page, "phone-320-200-vote")
+
+    themes = fac.ok("snapshot")["rounds"][0]["themes"]
+    advance(fac, "define", kept_theme_ids=[themes[0]["id"]])
+    phase_is(page, "converge")
+    action = do(fac, "action.propose", theme_id=themes[0]["id"], title="Ouvrir un jardin partagé rue Jean-Jaurès")["action"]
+    do(
+        fac,
+        "action.update",
+        action_id=action["id"],
+        owner="Mairie, service des espaces verts",
+        partners=["Centre social"],
+        deadline="juin 2027",
+    )
+    expect(page.locator(".vote-card")).to_have_count(1)
+    page.locator(".vote-card .plus").first.click()
+    expect(page.locator(".vote-card.has-dots")).to_have_count(1)
+    page.fill("#action-title", "Une navette le soir jusqu'au centre-ville")
+    assert_fits(page, "converge vote")
+    bar = budget_bar_report(page)
+    assert bar["position"] == "sticky" and bar["height"] <= 1.6 * bar["line"], bar
+    shot(page, "layout-320-200-converge")
+
+    advance(fac, "converge")
+    phase_is(page, "lobby")
+    assert_fits(page, "lobby of round 2, with the recap")
+    for phase in ("lobby", "diverge", "define", "converge"):
+        advance(fac, phase)
+    phase_is(page, "closed")
+    do(fac, "restitution.publish", published=True)
+    expect(page.locator("#restitution-link")).to_be_visible()
+    assert_fits(page, "closed")
+    shot(page, "layout-320-200-closed")
+
+    page.goto(f"{workshop['base']}/r/{workshop['code']}")
+    big_text(page)
+    assert_fits(page, "restitution")
+    shot(page, "layout-320-200-restitution")
+
+
+def docs_shot(shot, page, name: str) -> None:
+    """The window as the phone shows it, kept in docs/screenshots/ for the README."""
+    shutil.copy(shot(page, name, full_page=False), DOCS_SHOTS / f"{name}.png")
+
+
+def quiet(page) -> None:
+    page.evaluate("() => document.querySelectorAll('.toast').forEach((t) => { t.hidden = true; })")
+
+
+def test_right_to_left_vote_mirrors_and_fits(workshop, fac, new_context):
+    """dir="rtl" (as the Arabic pages set it): the cards' accent border and the counter move to the other side, nothing overflows."""
+    ctx = new_context("phone", **NARROW)
+    page = ctx.new_page()
+    page.goto(workshop["join"])
+    expect(page.locator("#status")).to_have_attribute("data-state", "connected")
+    page.click("#join-button")
+    phase_is(page, "lobby")
+    advance(fac, "lobby")
+    advance(fac, "diverge")
+    do(fac, "theme.create", title="Vivre ensemble", objective="Des lieux partagés", criteria=["3 lieux ouverts"])
+    phase_is(page, "define")
+    expect(page.locator(".vote-card")).to_have_count(1)
+    for rtl in (False, True):
+        big_text(page, rtl=rtl)
+        assert_fits(page, "define, rtl" if rtl else "define")
+    borders = page.evaluate(
+        "() => { const s = getComputedStyle(document.querySelector('.vote-card')); return [s.borderRightWidth, s.borderLeftWidth]; }"
+    )
+    assert borders == ["4px", "1px"], borders
+    plus = page.locator(".vote-card .plus").bounding_box()
+    minus = page.locator(".vote-card .minus").bounding_box()
+    assert plus["x"] < minus["x"], (plus, minus)  # "+" at the start of the line, on the left in right-to-left
