@@ -208,3 +208,89 @@ def test_right_to_left_vote_mirrors_and_fits(workshop, fac, new_context):
     plus = page.locator(".vote-card .plus").bounding_box()
     minus = page.locator(".vote-card .minus").bounding_box()
     assert plus["x"] < minus["x"], (plus, minus)  # "+" at the start of the line, on the left in right-to-left
+
+
+GROUPS = ["habitant", "élu·e", "agent", "association", "professionnel", "autre"]
+THEMES = ["Vivre ensemble", "Se déplacer", "Emploi et formation", "Cadre de vie", "Jeunesse", "Santé"]
+
+
+def seed_a_full_workshop(fac: Client) -> dict:
+    """60 ideas in 6 themes, 3 kept, 6 actions with their sheets and origins, follow-up recorded, published."""
+    advance(fac, "lobby")
+    ideas = [
+        do(fac, "idea.post", text=f"Idée n° {n} : {THEMES[n % 6].lower()}, une proposition concrète pour le quartier", group=GROUPS[n % 6])[
+            "idea"
+        ]
+        for n in range(60)
+    ]
+    advance(fac, "diverge")
+    themes = [
+        do(fac, "theme.create", title=t, objective=f"Objectif : {t.lower()} dans chaque quartier", criteria=["un indicateur suivi"])[
+            "theme"
+        ]
+        for t in THEMES
+    ]
+    for n, idea in enumerate(ideas):
+        do(fac, "idea.move", idea_id=idea["id"], theme_id=themes[n % 6]["id"])
+    kept = themes[:3]
+    advance(fac, "define", kept_theme_ids=[t["id"] for t in kept])
+    actions = []
+    for n in range(6):
+        theme = kept[n % 3]
+        origin = [i["id"] for k, i in enumerate(ideas) if k % 6 == n % 3][:3]
+        action = do(fac, "action.propose", theme_id=theme["id"], title=f"Action {n + 1} pour « {theme['title']} »", idea_ids=origin)[
+            "action"
+        ]
+        do(
+            fac,
+            "action.update",
+            action_id=action["id"],
+            owner="Mairie, service de la vie associative",
+            partners=["Centre social", "Bailleur"],
+            deadline="juin 2027",
+            resources="20 000 € par an",
+            indicators=["nombre de participants"],
+        )
+        actions.append(action)
+    advance(fac, "converge")
+    for phase in ("lobby", "diverge", "define", "converge"):
+        advance(fac, phase)
+    for action in actions[:3]:
+        do(fac, "action.status", action_id=action["id"], status="in_progress", comment="Une première réunion a eu lieu avec les habitants.")
+    do(fac, "restitution.publish", published=True)
+    return {"ideas": ideas, "themes": themes, "actions": actions}
+
+
+def test_the_restitution_is_compact_on_a_phone_and_everything_is_reachable(workshop, fac, new_context, axe, shot):
+    seed = seed_a_full_workshop(fac)
+    page = new_context("phone").new_page()
+    page.goto(f"{workshop['base']}/r/{workshop['code']}")
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    print(f"restitution at 360 px: {height} px tall (60 ideas, 6 themes, 6 actions)")
+    # Actions first, then the ideas folded by theme.
+    order = page.evaluate("() => [...document.querySelectorAll('.rs-plan, .rs-ideas-section')].map((e) => e.className)")
+    assert order[:2] == ["rs-plan", "rs-ideas-section"], order
+    expect(page.locator(".rs-round").first.locator("details.rs-theme")).to_have_count(6)
+    expect(page.locator("details.rs-theme[open]")).to_have_count(0)
+    assert height <= 8000, height  # 17,394 px before the folds (same data)
+    links = page.evaluate(
+        "() => [...document.querySelectorAll('.rs a')].map((a) => [getComputedStyle(a).fontWeight, getComputedStyle(a).textDecorationThickness])"
+    )
+    assert all(int(w) <= 400 for w, _ in links), links  # links plainly, not bold
+    axe(page)
+    shot(page, "restitution-phone-360")
+
+    # Every idea is still there: an action's origin opens its theme's fold at the idea, and each fold opens.
+    first = page.locator(".rs-action").first
+    first.locator(".rs-fold > summary").click()
+    target = first.locator(".rs-origin a").first.get_attribute("href")[1:]
+    first.locator(".rs-origin a").first.click()
+    expect(page.locator(f"#{target}")).to_be_visible()
+    closed = page.locator(".rs-round").first.locator("details.rs-theme:not([open]) > summary")
+    for left in range(closed.count(), 0, -1):
+        expect(closed).to_have_count(left)
+        closed.first.focus()
+        page.keyboard.press("Enter")  # by keyboard
+    expect(page.locator(".rs-round").first.locator(".rs-idea:visible")).to_have_count(60)
+    axe(page)
+    assert len(seed["ideas"]) == 60
