@@ -21,6 +21,8 @@ from support import ROOT, new_op
 
 sys.path.insert(0, str(ROOT / "docs"))
 from example_client import Client
+from test_plenary import cli, clients  # noqa: F401 - the plenary's fixtures
+from test_plenary import event as plenary_event  # noqa: F401 - three ateliers, two of them run
 
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 NARROW = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -294,3 +296,87 @@ def test_the_restitution_is_compact_on_a_phone_and_everything_is_reachable(works
     expect(page.locator(".rs-round").first.locator(".rs-idea:visible")).to_have_count(60)
     axe(page)
     assert len(seed["ideas"]) == 60
+
+
+# Every visible piece of text on the projector and its font size; the skip link and screen-reader-only text aside.
+SMALL_TEXT_JS = """(min) => {
+  const out = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, e = node.parentElement;
+    if (!node.textContent.trim() || e.closest('.visually-hidden, .skip-link, script, style, [hidden]')) continue;
+    const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
+    if (!r.width || !r.height || cs.visibility === 'hidden' || r.bottom <= 0 || r.top >= innerHeight) continue;
+    const size = parseFloat(cs.fontSize);
+    if (size < min) out.push(size.toFixed(1) + 'px ' + e.tagName.toLowerCase() + '.' + String(e.className).trim().replace(/\\s+/g, '.') + ' "' + node.textContent.trim().slice(0, 40) + '"');
+  }
+  return [...new Set(out)];
+}"""
+
+
+def assert_projector_text(page, where: str, minimum: float = 28) -> None:
+    small = page.evaluate(SMALL_TEXT_JS, minimum)
+    assert small == [], f"{where}: text under {minimum} px at 1080p:\n" + "\n".join(small[:40])
+
+
+def test_projector_text_is_at_least_28px_at_1080p(workshop, fac, new_context, shot):
+    projector = new_context("projector").new_page()
+    projector.goto(workshop["screen"])
+    expect(projector.locator("#sc-status")).to_have_attribute("data-state", "connected")
+    failures = []
+
+    def check(where):
+        try:
+            assert_projector_text(projector, where)
+        except AssertionError as error:
+            failures.append(str(error))
+        shot(projector, f"projector-28px-{where}", full_page=False)
+
+    check("lobby")
+    advance(fac, "lobby")
+    do(fac, "timer.set", seconds=600)
+    ideas = [
+        do(fac, "idea.post", text=f"Des jardins partagés au pied des immeubles, idée {n}", group="habitant")["idea"] for n in range(14)
+    ]
+    expect(projector.locator(".note").first).to_be_visible()
+    check("diverge")
+    advance(fac, "diverge")
+    themes = [do(fac, "theme.create", title=t, objective=f"Objectif {t.lower()}", criteria=["un critère"])["theme"] for t in THEMES[:4]]
+    for n, idea in enumerate(ideas):
+        do(fac, "idea.move", idea_id=idea["id"], theme_id=themes[n % 4]["id"])
+    expect(projector.locator(".theme-title", has_text=THEMES[3])).to_be_visible()
+    check("define")
+    advance(fac, "define", kept_theme_ids=[themes[0]["id"], themes[1]["id"]])
+    actions = [
+        do(fac, "action.propose", theme_id=themes[n % 2]["id"], title=f"Action {n + 1} : ouvrir un lieu partagé")["action"]
+        for n in range(4)
+    ]
+    voter = Client(workshop["base"], {"code": workshop["code"]})
+    try:
+        do(voter, "join", pseudonym="Awa")
+        do(voter, "vote", kind="action", target_id=actions[1]["id"], delta=2)
+    finally:
+        voter.close()
+    do(fac, "tallies.reveal", revealed=True)
+    expect(projector.locator("body")).to_contain_text("Action 4")
+    expect(projector.locator(".results-hidden")).to_have_count(0)
+    check("converge-results")
+    advance(fac, "converge")
+    for phase in ("lobby", "diverge", "define", "converge"):
+        advance(fac, phase)
+    do(fac, "restitution.publish", published=True)
+    expect(projector.locator(".thanks")).to_be_visible()
+    check("closed")
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_plenary_text_is_at_least_28px_at_1080p(workshop, plenary_event, new_context, shot):  # noqa: F811 - the fixture
+    """Three ateliers side by side (test_plenary's event): the columns trim their lists, the text stays ≥ 28 px."""
+    event = plenary_event
+    page = new_context("projector").new_page()
+    page.goto(event["url"])
+    expect(page.locator(".pl-atelier[data-status=connected]")).to_have_count(3)
+    expect(page.locator(f"#pl-w-{event['ateliers'][0]['code']} .pl-action").first).to_be_visible()
+    shot(page, "projector-28px-plenary", full_page=False)
+    assert_projector_text(page, "plenary")
+    size = page.evaluate("() => [document.documentElement.scrollHeight, innerHeight, document.documentElement.scrollWidth, innerWidth]")
+    assert size[0] <= size[1] and size[2] <= size[3], size
