@@ -176,6 +176,9 @@ def test_every_phone_phase_fits_320px_at_200_percent(workshop, fac, new_context,
     big_text(page)
     assert_fits(page, "restitution")
     shot(page, "layout-320-200-restitution")
+    page.locator("details.rs-theme > summary").first.click()
+    big_text(page, rtl=True)
+    assert_fits(page, "restitution, a theme unfolded, right to left")
 
 
 def docs_shot(shot, page, name: str) -> None:
