@@ -130,6 +130,13 @@ def test_every_phone_phase_fits_320px_at_200_percent(workshop, fac, new_context,
     page.locator(".vote-card .plus").first.click()
     expect(page.locator("#budget-text")).to_contain_text("4")
     assert_fits(page, "define vote")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('.vote-card')].flatMap((card) => {
+            const c = card.getBoundingClientRect();
+            return [...card.querySelectorAll('button.vote')].filter((b) => { const r = b.getBoundingClientRect();
+                return r.left < c.left || r.right > c.right || r.top < c.top || r.bottom > c.bottom; }).map((b) => b.className); })"""
+    )
+    assert outside == [], outside  # the "+" stays inside its card, under "Mes gommettes"
     print("define budget bar", budget_bar_report(page))
     shot(page, "layout-320-200-define")
     bar = budget_bar_report(page)
