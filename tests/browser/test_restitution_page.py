@@ -210,6 +210,7 @@ def test_publish_follow_up_and_read_the_restitution(workshop, new_context, clien
     axe(reader)
     shot(reader, "restitution-01")
     # The action links to the idea it came from.
+    card.locator(".rs-fold > summary").click()  # the ideas it came from are folded under one line
     card.locator(".rs-origin a").first.click()
     expect(reader).to_have_url(re.compile(r"#idea-\d+$"))
     target = reader.url.split("#")[1]

@@ -163,6 +163,19 @@ def restitution(code: str):
     return response
 
 
+# The accessibility statement says what was tested: keep these with tests/browser/vendor/axe-core and the tests.
+AXE_VERSION = "4.14.1"
+STATEMENT_DATE = "2026-12-04"
+
+
+@bp.get("/accessibilite")
+def accessibility():
+    """The accessibility statement (RGAA-style): status, what was tested and how, known gaps, contact and appeal."""
+    from ..exports.i18n import format_date
+
+    return render_template("accessibility.html", axe_version=AXE_VERSION, statement_date=format_date(STATEMENT_DATE, _locale()))
+
+
 @bp.get("/qr/r/<code>.svg")
 def restitution_qr(code: str):
     """QR code of the restitution page (for the projector, the phones, a printed poster)."""

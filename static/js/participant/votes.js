@@ -31,11 +31,13 @@ function voteState(kind, items) {
 function budgetBar() {
   var text = h("p", { class: "budget-text", id: "budget-text" });
   var dots = h("span", { class: "dots", "aria-hidden": "true" });
-  var el = h("div", { class: "budget", "aria-live": "polite", "aria-atomic": "true" }, dots, text);
+  var short = h("span", { class: "budget-short", "aria-hidden": "true" }); // the one-line bar of large text: "4 / 5"
+  var el = h("div", { class: "budget", "aria-live": "polite", "aria-atomic": "true" }, dots, short, text);
   el.update = function (vs) {
     var s = plural("budget_left", vs.remaining, { remaining: vs.remaining, budget: vs.budget });
     if (vs.waiting) s += " " + t("budget_pending", { n: vs.waiting });
     if (text.textContent !== s) text.textContent = s;
+    short.textContent = vs.remaining + " / " + vs.budget;
     if (dots.childNodes.length !== vs.budget || dots.dataset.used !== String(vs.used)) {
       dots.textContent = "";
       dots.dataset.used = vs.used;
