@@ -36,7 +36,7 @@ from ..services import (
     workshops,
 )
 from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
-from .i18n import error_payload, server_error_payload
+from .i18n import error_payload, remember_socket_language, server_error_payload
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +115,7 @@ def _enter(actor: Actor) -> None:
 def on_connect(auth=None):
     """Authenticate once per connection; a bad code or token refuses the connection."""
     auth = auth if isinstance(auth, dict) else {}
-    if auth.get("lang") in current_app.config["LANGUAGES"]:
-        session["lang"] = auth["lang"]
+    remember_socket_language(auth)
     try:
         actor = _service().authenticate(
             code=auth.get("code"),

@@ -61,7 +61,7 @@ function voteCard(kind, item, tag) {
     return function () {
       var btn = delta > 0 ? plus : minus;
       if (btn.getAttribute("aria-disabled") === "true") {
-        if (delta > 0) toast(state.remaining <= 0 ? t("no_dots_left", { budget: state.budget }) : t("cap_reached", { cap: state.cap }), true);
+        if (delta > 0) toast(state.remaining <= 0 ? t("no_dots_left", { budget: state.budget }) : plural("cap_reached", state.cap), true);
         return;
       }
       link.live.send("vote", { kind: kind, target_id: current.id, delta: delta }).catch(function () {});
