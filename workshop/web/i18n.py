@@ -27,7 +27,10 @@ and pick one with ``Intl.PluralRules`` (``static/js/lib/dom.js``).
 
 from __future__ import annotations
 
+from datetime import date as dt_date
+
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, get_translations
 from flask_babel import gettext as _
@@ -118,6 +121,23 @@ def plural_forms(singular: str, plural: str, lang: str | None = None) -> dict[st
     lang = lang or select_locale()
     translations = get_translations()
     return {category: translations.ungettext(singular, plural, n) for category, n in _samples(lang).items()}
+
+
+def format_day(value: str | None, lang: str) -> str:
+    """'2020-11-03' → '3 novembre 2020', '3 Kasım 2020', '3 نوفمبر 2020' for the pages residents read.
+
+    The documents' :func:`workshop.exports.common.format_date` knows French and
+    English only; the other phone languages are formatted by Babel here.
+    """
+    from ..exports.i18n import LANGS, format_date
+
+    if lang in LANGS or not value:
+        return format_date(value, lang if lang in LANGS else "fr")
+    try:
+        day = dt_date.fromisoformat(value)
+    except ValueError:
+        return value
+    return babel_format_date(day, "long", locale=Locale.parse(language_tag(lang).replace("-", "_")))
 
 
 def init_app(app) -> None:
