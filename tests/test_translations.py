@@ -13,7 +13,6 @@ import subprocess
 import sys
 
 import pytest
-
 from babel.messages.pofile import read_po
 from support import ROOT
 
