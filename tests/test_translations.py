@@ -264,3 +264,28 @@ def test_a_phone_gets_its_refusals_in_its_language_and_the_console_in_french(ser
     assert "karakter" in turkish.call("join", {"op_id": new_op(), "pseudonym": "x" * 100})["error"]["message"]
     for client in (phone, turkish, facilitator):
         client.close()
+
+
+@pytest.mark.parametrize(
+    "lang, tag, kicker",
+    [
+        ("ar", 'lang="ar" dir="rtl"', "ماذا حدث لأفكاركم"),
+        ("tr", 'lang="tr"', "Fikirlerinize ne oldu"),
+        ("pt", 'lang="pt-PT"', "O que aconteceu às suas ideias"),
+        ("es", 'lang="es"', "Qué ha pasado con sus ideas"),
+    ],
+)
+def test_the_public_restitution_in_each_phone_language(phone_app, lang, tag, kicker):
+    from test_restitution import KEPT_IDEA, day, http_room
+
+    from workshop.web.i18n import format_day
+
+    room = http_room(phone_app)
+    room.status(room.action["id"], "planned", day(1), "Validé en conseil")
+    room.publish()
+    html = phone_app.test_client().get(f"/r/{room.code}?lang={lang}").get_data(as_text=True)
+    assert f"<html {tag}>" in html and kicker in html
+    assert KEPT_IDEA in html, "ideas stay as written"
+    assert 'lang="fr" dir="auto"' in html, "and are marked as French, laid out in their own direction"
+    assert "<script" not in html
+    assert format_day(day(1), lang) in html, "dates in the page's language"
