@@ -64,7 +64,9 @@ def main() -> None:
         if not po.exists():
             subprocess.run([*babel, "init", "-i", str(pot), "-d", str(HERE), "-l", lang, "--no-wrap"], cwd=ROOT, check=True)
             _set_plural_forms(po, lang)
-        subprocess.run([*babel, "update", "-i", str(pot), "-d", str(HERE), "-l", lang, "--no-wrap"], cwd=ROOT, check=True)
+        # the phone-only languages translate a subset: no fuzzy guesses for the console's strings there
+        guesses = [] if lang == "fr" else ["--no-fuzzy-matching"]
+        subprocess.run([*babel, "update", "-i", str(pot), "-d", str(HERE), "-l", lang, "--no-wrap", *guesses], cwd=ROOT, check=True)
         _set_plural_forms(po, lang)
     subprocess.run([*babel, "compile", "-d", str(HERE), "--statistics"], cwd=ROOT, check=True)
 
