@@ -685,7 +685,7 @@ def test_docx_reopens_with_headings_sheets_and_annex(snapshot):
     assert sheet["Échéance"] == "Premier trimestre 2021"
     assert sheet["Moyens"] == "Une demi-journée d'animation par mois ; salle du centre social"
     assert sheet["Indicateurs"] == "Nombre de réunions tenues\u00a0; Part des membres associatifs et habitants"
-    assert sheet["Statut"] == "planifiée"
+    assert sheet["Statut"] == "programmée"
     assert sheets["à préciser"]["Échéance"] == "à préciser"  # the incomplete sheet says so
     assert len(sheets) == 7
 

@@ -87,7 +87,10 @@ def defaults(instance_path: str) -> dict:
         "PURGE_INTERVAL": 3600.0,
         "IDEA_RATE": "12/60",
         "BABEL_DEFAULT_LOCALE": "fr",
+        # console, projector, plenary and exports; a language they lack falls back to French
         "LANGUAGES": ("fr", "en"),
+        # the pages residents read: phone, home, public restitution (see workshop/web/i18n.py)
+        "PHONE_LANGUAGES": ("fr", "en", "ar", "tr", "pt", "es"),
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
         **{key: default for key, (default, _doc) in LIMITS.items()},

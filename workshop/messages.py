@@ -77,7 +77,7 @@ MESSAGES = {
     "phase_changed": N_("The phase has changed meanwhile (now: %(phase)s)."),
     "vote_not_open": N_("The vote is not open yet."),
     "no_timer": N_("No countdown is running."),
-    "item_cap": N_("You can put at most %(cap)s dots on one item."),
+    "item_cap": N_("You cannot add more dots on this item (%(cap)s at most)."),
     "budget": N_("You have no dots left (budget: %(budget)s). Take one back to move it."),
     "no_dots_to_remove": N_("You have no dot on this item to take back."),
     "cannot_merge": N_("These two ideas cannot be merged."),

@@ -256,7 +256,7 @@ function announce(text) {
 }
 
 function questionCard(r) {
-  return h("div", { class: "question card" }, h("p", { class: "label" }, t("question")), h("p", { class: "text" }, r.question));
+  return h("div", { class: "question card" }, h("p", { class: "label" }, t("question")), h("p", { class: "text", dir: "auto" }, r.question));
 }
 
 function update(r) {

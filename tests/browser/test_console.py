@@ -148,7 +148,7 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     expect(off.locator(".hidden-badge")).to_contain_text("Masquée")
     expect(off).to_have_class(re.compile(r"\bis-hidden\b"))
     expect(off.get_by_role("button", name="Afficher")).to_be_visible()
-    expect(page.locator(".wall-main .count-line")).to_have_text("4 idées visibles, 1 masquées")
+    expect(page.locator(".wall-main .count-line")).to_have_text("5 idées, dont 1 masquée")
 
     # Merge in two steps; the first attempt is cancelled.
     dup = card(page, ideas[GARDENS_DUP]["id"])
@@ -333,7 +333,7 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     expect(lineage.get_by_role("checkbox", name=re.compile(GARDENS))).not_to_be_checked()
     lineage.get_by_role("checkbox", name=re.compile(GARDENS)).check()
     if lineage.get_by_role("checkbox", name=re.compile(PAPER)).count() == 0:  # another theme's idea: found by search
-        lineage.get_by_label("Trouver une autre idée de la séquence (texte ou numéro)").fill(PAPER[:12])
+        lineage.get_by_label("Trouver une autre idée du tour (texte ou numéro)").fill(PAPER[:12])
     lineage.get_by_role("checkbox", name=re.compile(PAPER)).check()
     sheet.get_by_label("Description").fill("Un jardin cultivé par les habitants, avec le centre social.")
     sheet.get_by_label("Porteur").fill("Service politique de la ville")
@@ -361,7 +361,7 @@ def test_console_runs_a_whole_round(workshop, new_context, clients, shot, axe):
     picture(shot, page, "console-04-converge")
 
     # Close converge: the round is over, the plan draft has it.
-    page.get_by_role("button", name="Clore la convergence et la séquence").click()
+    page.get_by_role("button", name="Clore la convergence et le tour").click()
     expect(dialog).to_be_visible()
     expect(dialog.locator(".preview-list li").first).to_contain_text("Ouvrir un jardin partagé par quartier")
     dialog.get_by_role("button", name="Confirmer et continuer").click()
@@ -454,16 +454,16 @@ def test_reopen_previous_phase_and_errors_are_shown(workshop, new_context, clien
 
     # A third round, added from the console; looking at it does not let it move.
     page.locator("#add-round summary").click()
-    page.get_by_label("Question de la nouvelle séquence").fill("Comment associer les jeunes ?")
-    page.get_by_role("button", name="Ajouter la séquence").click()
+    page.get_by_label("Question du nouveau tour").fill("Comment associer les jeunes ?")
+    page.get_by_role("button", name="Ajouter le tour").click()
     chips = page.locator(".round-chip")
     expect(chips).to_have_count(3)
     expect(chips.nth(2)).to_contain_text("Comment associer les jeunes ?")
     chips.nth(2).click()
     expect(page.locator("#round-heading")).to_have_text("Comment associer les jeunes ?")
-    expect(page.locator("#other-round")).to_contain_text("Seule la séquence en cours (1) peut avancer")
+    expect(page.locator("#other-round")).to_contain_text("Seul le tour en cours (1) peut avancer")
     expect(page.get_by_role("button", name="Ouvrir la divergence")).to_be_disabled()
-    page.get_by_role("button", name="Revenir à la séquence en cours").click()
+    page.get_by_role("button", name="Revenir au tour en cours").click()
     expect(page.locator("#round-heading")).to_have_text(QUESTION)
     assert [r["question"] for r in console_client.ok("snapshot")["rounds"]][2] == "Comment associer les jeunes ?"
 

@@ -224,7 +224,7 @@ def test_a_room_runs_a_whole_workshop_through_its_screens(workshop, new_context,
     shot(phones[3], "full-04-phone-converge")
 
     # Close converge: the round is over; phones thank, the wall shows the result, the plan has it.
-    confirm_preview(console, "Clore la convergence et la séquence")
+    confirm_preview(console, "Clore la convergence et le tour")
     for page in phones:
         expect(page.locator("#view")).to_contain_text("Un jardin partagé dans chaque quartier")
     expect(screen.locator("body")).to_contain_text("Un jardin partagé dans chaque quartier")

@@ -242,7 +242,7 @@ def test_two_phones_through_a_whole_round(workshop, facilitator, phone, axe, sho
     phase_is(zoe, "closed")
     phase_is(anon, "closed")
     expect(zoe.locator("#phase-title")).to_have_text("Merci de votre participation\u00a0!")
-    expect(zoe.locator("#view")).to_contain_text("compte-rendu")
+    expect(zoe.locator("#view")).to_contain_text("Les organisateurs publieront la restitution")
     expect(zoe.locator(".recap").first).to_contain_text("Vivre ensemble")
     expect(zoe.locator(".recap").first).to_contain_text("Ouvrir un jardin partagé")
     axe(zoe)
@@ -320,7 +320,7 @@ def test_offline_idea_is_delivered_exactly_once(workshop, facilitator, phone, sh
     pending = page.locator("#my-ideas li[data-pending=true]")
     expect(pending).to_have_count(1)
     expect(pending).to_contain_text("En attente d'envoi")
-    expect(page.locator("#status")).to_contain_text("Hors ligne")
+    expect(page.locator("#status")).to_contain_text("Pas de réseau")
     shoot(shot, page, "phone-06-offline")
     assert pending_count(page) == 1
 
@@ -407,6 +407,7 @@ def test_dot_budget_and_cap_in_ui_and_server_then_english(workshop, facilitator,
     wait_until(lambda: pending_count(page) == 0, message="votes acknowledged")
 
     # English: the same state, English labels.
+    page.locator("details.lang-menu summary").click()  # the language menu: one tap opens it
     page.get_by_role("link", name="English").click()
     phase_is(page, "define")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -416,7 +417,7 @@ def test_dot_budget_and_cap_in_ui_and_server_then_english(workshop, facilitator,
     expect(card(page, "Écoles").locator(".mine-count")).to_have_text("My dots: 2")
     expect(page.locator("#status")).to_have_text("Connected")
     card(page, "Écoles").locator(".plus").click(force=True)
-    expect(page.locator("#toast")).to_have_text("At most 2 dots on one item.")
+    expect(page.locator("#toast")).to_have_text("At most 2 dots here: you cannot add more.")
     shoot(shot, page, "phone-08-define-english")
     assert errors == []
 

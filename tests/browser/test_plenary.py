@@ -165,7 +165,7 @@ def test_plenary_shows_every_atelier_side_by_side_and_live(workshop, event, new_
         final = atelier["result"]["final"]
         first = final["rounds"][0]
         expect(column.locator(".pl-phase")).to_have_attribute("data-phase", re.compile(r"^(closed|finished)$"))
-        expect(column.locator(".pl-phase")).to_contain_text(re.compile(r"Terminée · Séquence 1 sur 2|Atelier terminé"))
+        expect(column.locator(".pl-phase")).to_contain_text(re.compile(r"Terminée · Tour 1 sur 2|Atelier terminé"))
         expect(column.locator(".pl-count")).to_have_text("6 participants")
         expect(column.locator(".pl-question").first).to_have_text(first["question"])
         kept = [t for t in first["themes"] if t["kept"]]
@@ -213,7 +213,7 @@ def test_plenary_shows_every_atelier_side_by_side_and_live(workshop, event, new_
     facilitator.ok("action.propose", {"op_id": new_op(), "theme_id": theme_id, "title": "Planter cent arbres"})
     expect(column.locator(".pl-action-title")).to_have_text(["Planter cent arbres"])
     # The other columns did not move.
-    expect(page.locator(f"#pl-w-{event['ateliers'][0]['code']} .pl-phase")).to_have_text("Terminée · Séquence 1 sur 2")
+    expect(page.locator(f"#pl-w-{event['ateliers'][0]['code']} .pl-phase")).to_have_text("Terminée · Tour 1 sur 2")
     assert_fits_without_scrolling(page)
     assert errors == [], errors
 

@@ -106,7 +106,7 @@ def test_publish_follow_up_and_read_the_restitution(workshop, new_context, clien
     state = run_to_the_end(workshop, clients)
     fac, action = state["fac"], state["action"]
     expect(phone.locator("#app")).to_have_attribute("data-phase", "closed")
-    expect(phone.locator("#restitution")).to_contain_text("Un lien apparaîtra ici")
+    expect(phone.locator("#restitution")).to_contain_text("Le lien apparaîtra ici")
     expect(phone.locator("#restitution-link")).to_have_count(0)
     expect(projector.locator("#sc-restitution")).to_have_count(0)
 
@@ -220,6 +220,7 @@ def test_publish_follow_up_and_read_the_restitution(workshop, new_context, clien
     expect(laptop.locator(".rs-kicker")).to_have_text("Ce qu'est devenue votre parole")
     axe(laptop)
     shot(laptop, "restitution-02")
+    laptop.locator("details.lang-menu summary").click()  # the language menu: one tap opens it
     laptop.get_by_role("link", name="English").click()
     expect(laptop.locator(".rs-kicker")).to_have_text("What became of your ideas")
     expect(laptop.locator(".rs-action", has_text=ACTION).locator(".rs-action-head .rs-status")).to_contain_text("In progress")

@@ -140,7 +140,7 @@ def restitution(code: str):
     hidden idea or a token: the page is built from ``domain.restitution``'s
     whitelist.
     """
-    from ..exports.common import format_date
+    from .i18n import format_day as format_date  # every phone language, not only the documents' two
 
     try:
         data = _service().restitution(code)

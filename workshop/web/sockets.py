@@ -38,7 +38,7 @@ from ..services import (
 )
 from . import limits, maintenance
 from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
-from .i18n import error_payload, server_error_payload
+from .i18n import error_payload, remember_socket_language, server_error_payload
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +137,7 @@ def on_connect(auth=None):
     """Authenticate once per connection; a bad code or token refuses the connection."""
     auth = auth if isinstance(auth, dict) else {}
     limits.admit_connection(auth)  # an address opening connections too fast: too_fast, before any database work
-    if auth.get("lang") in current_app.config["LANGUAGES"]:
-        session["lang"] = auth["lang"]
+    remember_socket_language(auth)
     try:
         actor = _service().authenticate(
             code=auth.get("code"),

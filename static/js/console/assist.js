@@ -134,7 +134,7 @@ function createTheme(r, p) {
   send("theme.create", { round_id: r.id, title: p.title }).then((data) => {
     const theme = data && data.theme;
     if (!theme) return null;
-    return file(p.idea_ids, theme.id).then(() => notify(t("assist_created", { title: theme.title, n: p.idea_ids.length }), "ok"));
+    return file(p.idea_ids, theme.id).then(() => notify(plural("assist_created", p.idea_ids.length, { title: theme.title }), "ok"));
   }).catch(ignore);
 }
 

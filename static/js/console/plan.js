@@ -14,7 +14,7 @@ export function renderPlan() {
     return h("article", { class: "plan-round card", "aria-labelledby": headId },
       h("p", { class: "round-kicker" }, t("round_n", { n: pr.position }) + " · " + phaseName(pr.phase)),
       h("h3", { id: headId }, pr.question),
-      (pr.closed_phases || []).length ? h("p", { class: "hint" }, t("plan_stats", { n: pr.ideas_total, c: pr.contributions })) : null,
+      (pr.closed_phases || []).length ? h("p", { class: "hint" }, plural("ideas", pr.ideas_total) + ", " + plural("contributions", pr.contributions)) : null,
       h("h4", null, t("plan_themes")),
       pr.themes.length
         ? h("div", { class: "plan-themes" }, pr.themes.map(planTheme))

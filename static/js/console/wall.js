@@ -181,7 +181,7 @@ export function mergeBanner(r) {
 export function wallCount(r) {
   const all = liveIdeas(r);
   const hidden = all.filter((i) => i.hidden).length;
-  return t("ideas_count", { n: all.length - hidden, h: hidden });
+  return plural("ideas_count", all.length) + (hidden ? plural("ideas_count_hidden", hidden) : "");
 }
 
 export function wallView(r) {

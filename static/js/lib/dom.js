@@ -9,21 +9,34 @@ function readJSON(id) {
 export const page = readJSON("page-data");
 const STRINGS = page.strings || {};
 let rules = null;
-try { rules = new Intl.PluralRules(page.lang || "fr"); } catch (e) { rules = null; }
+try { rules = new Intl.PluralRules(page.lang_tag || page.lang || "fr"); } catch (e) { rules = null; }
 
 /** Translated string by key; %(name)s placeholders filled from params. */
 export function t(key, params) {
-  let s = STRINGS[key] || key;
-  if (params) {
-    s = s.replace(/%\((\w+)\)s/g, (_, name) => (params[name] === undefined ? "" : String(params[name])));
-  }
-  return s;
+  let s = STRINGS[key];
+  if (typeof s !== "string") s = key;
+  return fill(s, params);
 }
 
-/** The catalogue's `<base>_one` / `<base>_many` pair, chosen by the language's plural rules (fr: 0 and 1 are "one"). */
+function fill(s, params) {
+  if (!params) return s;
+  return s.replace(/%\((\w+)\)s/g, (_, name) => (params[name] === undefined ? "" : String(params[name])));
+}
+
+/** The CLDR plural category of n in the page's language (fr: 0 and 1 are "one"; ar: zero, one, two, few, many, other). */
+export function pluralCategory(n) {
+  if (rules) return rules.select(n);
+  return n === 0 || n === 1 ? "one" : "other";
+}
+
+/** A plural string: the template gives `{one: "%(n)s idée", other: "%(n)s idées", …}` (web/i18n.py plural_forms, one
+ *  sentence per category of the language, from the catalogue's ngettext); Intl.PluralRules picks one. */
 export function plural(base, n, params) {
-  const category = rules ? rules.select(n) : (n === 1 ? "one" : "other");
-  return t(base + (category === "one" ? "_one" : "_many"), Object.assign({ n: n }, params || {}));
+  const forms = STRINGS[base];
+  const values = Object.assign({ n: n }, params || {});
+  if (!forms || typeof forms !== "object") return fill(base, values);
+  const s = forms[pluralCategory(n)] || forms.other || forms.one || base;
+  return fill(s, values);
 }
 
 /** h("button", {class: "x", onclick: fn}, "text", child). Text is never parsed as HTML. */

@@ -56,7 +56,7 @@ function themeFold(themeId) {
 function ideaItem(idea) {
   var who = [idea.group, idea.author].filter(Boolean).join(" · ");
   return h("li", { class: "fold-idea" },
-    h("p", { class: "fold-text" }, idea.text),
+    h("p", { class: "fold-text", dir: "auto" }, idea.text),
     who || idea.count > 1 ? h("p", { class: "fold-meta" },
       who ? h("span", { class: "fold-who" }, who) : null,
       idea.count > 1 ? h("span", { class: "fold-count" }, t("stands_for", { n: idea.count })) : null) : null);
@@ -78,10 +78,10 @@ export function themeBody(body, theme) {
   body._sig = sig;
   var text = body._text;
   text.textContent = "";
-  if (theme.objective) text.appendChild(h("p", { class: "objective" }, h("strong", {}, t("objective") + " : "), theme.objective));
+  if (theme.objective) text.appendChild(h("p", { class: "objective" }, h("strong", {}, t("field_label", { label: t("objective") })), " ", h("span", { dir: "auto" }, theme.objective)));
   if (theme.criteria && theme.criteria.length) {
     text.appendChild(h("p", { class: "crit-label" }, t("criteria")));
-    text.appendChild(h("ul", { class: "criteria" }, theme.criteria.map(function (c) { return h("li", {}, c); })));
+    text.appendChild(h("ul", { class: "criteria" }, theme.criteria.map(function (c) { return h("li", { dir: "auto" }, c); })));
   }
 }
 

@@ -7,7 +7,7 @@ import { keepUnsent } from "./unsent.js";
 
 export function buildDiverge(r) {
   var max = settings().max_idea_length || 200;
-  var area = h("textarea", { id: "idea-text", name: "text", rows: "3", "aria-describedby": "idea-count", autocomplete: "off" });
+  var area = h("textarea", { id: "idea-text", name: "text", rows: "3", dir: "auto", "aria-describedby": "idea-count", autocomplete: "off" });
   var counter = h("p", { id: "idea-count", class: "counter hint" });
   var err = h("p", { id: "idea-error", class: "error-text", role: "alert" });
   var send = h("button", { type: "submit", class: "primary big", id: "idea-send" }, t("send"));
@@ -112,7 +112,7 @@ function ideaRow(row) {
     li.className = "idea" + (row.pending ? " pending" : "") + (row.hidden ? " hidden-idea" : "");
     li.dataset.pending = row.pending ? "true" : "false";
     if (editing) return buildEditor(li, row);
-    li.appendChild(h("p", { class: "idea-text" }, row.text));
+    li.appendChild(h("p", { class: "idea-text", dir: "auto" }, row.text));
     if (row.pending) li.appendChild(h("p", { class: "badge pending-badge" }, t("pending")));
     if (row.hidden) li.appendChild(h("p", { class: "badge hidden-badge" }, t("hidden_by_facilitator")));
     if (row.id === null || row.pending || row.hidden) return;
@@ -153,7 +153,7 @@ function focusRow(key, selector) {
 function buildEditor(li, row) {
   var max = settings().max_idea_length || 200;
   var id = "edit-" + row.id;
-  var area = h("textarea", { id: id, rows: "3", "aria-describedby": id + "-count" });
+  var area = h("textarea", { id: id, rows: "3", dir: "auto", "aria-describedby": id + "-count" });
   area.value = row.text;
   var counter = h("p", { id: id + "-count", class: "counter hint" });
   var err = h("p", { class: "error-text", role: "alert" });

@@ -35,7 +35,7 @@ export function buildClosed() {
   closed.forEach(function (r) {
     var block = h("section", { class: "recap-round", "aria-labelledby": "recap-" + r.id },
       h("h4", { id: "recap-" + r.id }, t("round_of", { n: r.position, total: store.rounds().length })),
-      h("p", { class: "recap-question" }, r.question));
+      h("p", { class: "recap-question", dir: "auto" }, r.question));
     block.appendChild(recap(r, "h5"));
     view.appendChild(block);
   });
@@ -55,13 +55,13 @@ export function recap(r, tag) {
   if (kept.length) {
     box.appendChild(h(tag, {}, t("recap_themes")));
     box.appendChild(h("ul", { class: "recap-list" }, kept.map(function (th) {
-      return h("li", {}, h("strong", {}, th.title), th.objective ? h("span", { class: "hint block" }, th.objective) : null);
+      return h("li", {}, h("strong", { dir: "auto" }, th.title), th.objective ? h("span", { class: "hint block" }, th.objective) : null);
     })));
   }
   if (actions.length) {
     box.appendChild(h(tag, {}, t("recap_actions")));
     box.appendChild(h("ol", { class: "recap-list" }, actions.slice(0, 10).map(function (a) {
-      return h("li", {}, h("strong", {}, a.title), " ", h("span", { class: "hint" }, "(" + plural("dots_total", a.dots || 0) + ")"));
+      return h("li", {}, h("strong", { dir: "auto" }, a.title), " ", h("span", { class: "hint" }, "(" + plural("dots_total", a.dots || 0) + ")"));
     })));
   }
   return box;

@@ -50,7 +50,7 @@ export function renderUnsent() {
     h("h3", { id: "unsent-title" }, t("unsent_title")),
     h("p", { class: "hint" }, t("unsent_intro")),
     h("ul", { class: "unsent-list" }, items.map((i) => h("li", null,
-      h("p", { class: "unsent-text" }, i.text),
+      h("p", { class: "unsent-text", dir: "auto" }, i.text),
       i.reason ? h("p", { class: "hint" }, i.reason) : null,
       h("div", { class: "unsent-tools" },
         canPost ? h("button", { type: "button", class: "small primary", onclick: () => {

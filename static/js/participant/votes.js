@@ -49,7 +49,7 @@ function budgetBar() {
 
 /** A card with vote controls for a theme or an action; el.update(item, vs, tallies) refreshes it in place. */
 function voteCard(kind, item, tag) {
-  var titleEl = h(tag || "h3", { class: "item-title" });
+  var titleEl = h(tag || "h3", { class: "item-title", dir: "auto" });
   var body = h("div", { class: "item-body" });
   var tally = h("p", { class: "tally" });
   var count = h("span", { class: "mine-count" });
@@ -63,7 +63,7 @@ function voteCard(kind, item, tag) {
     return function () {
       var btn = delta > 0 ? plus : minus;
       if (btn.getAttribute("aria-disabled") === "true") {
-        if (delta > 0) toast(state.remaining <= 0 ? t("no_dots_left", { budget: state.budget }) : t("cap_reached", { cap: state.cap }), true);
+        if (delta > 0) toast(state.remaining <= 0 ? t("no_dots_left", { budget: state.budget }) : plural("cap_reached", state.cap), true);
         return;
       }
       link.live.send("vote", { kind: kind, target_id: current.id, delta: delta }).catch(function () {});
@@ -168,7 +168,7 @@ export function buildConverge() {
           return { key: "op" + p.payload.op_id, sig: p.payload.title, build: function (li) {
             li.className = "card pending";
             li.dataset.pending = "true";
-            li.appendChild(h("p", { class: "item-title" }, p.payload.title));
+            li.appendChild(h("p", { class: "item-title", dir: "auto" }, p.payload.title));
             li.appendChild(h("p", { class: "badge pending-badge" }, t("pending")));
           } };
         });
@@ -194,8 +194,8 @@ function pendingProposalsFor(r) {
 function proposeForm() {
   var select = h("select", { id: "action-theme", name: "theme_id" });
   var themeField = h("div", { class: "field" }, h("label", { for: "action-theme" }, t("action_theme")), select);
-  var title = h("input", { id: "action-title", name: "title", type: "text", maxlength: "200", autocomplete: "off" });
-  var desc = h("textarea", { id: "action-description", name: "description", rows: "3" });
+  var title = h("input", { id: "action-title", name: "title", type: "text", dir: "auto", maxlength: "200", autocomplete: "off" });
+  var desc = h("textarea", { id: "action-description", name: "description", rows: "3", dir: "auto" });
   var err = h("p", { id: "action-error", class: "error-text", role: "alert" });
   var form = h("form", { class: "card propose", id: "propose-form", novalidate: true, "aria-labelledby": "propose-title", onsubmit: function (ev) {
     ev.preventDefault();
