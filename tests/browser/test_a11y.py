@@ -103,7 +103,7 @@ def test_dialogs_offline_phone_not_sent_list_and_projector_phases_have_no_violat
         axe(console)
         confirm.locator("#confirm-ok").click()
         expect(sheet).to_be_hidden()
-        preview(console, axe, "Clore la convergence et la séquence")
+        preview(console, axe, "Clore la convergence et le tour")
         for phase in ("lobby", "diverge", "define", "converge"):
             do(fac, "phase.advance", expected_phase=phase)
         expect(projector.locator(".thanks")).to_be_visible()

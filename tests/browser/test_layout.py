@@ -36,11 +36,13 @@ LAYOUT_JS = """(W) => {
   const controls = 'a[href], button, input, select, textarea, summary, label.choice, [tabindex]:not([tabindex="-1"])';
   for (const e of document.querySelectorAll(controls)) {
     if (e.classList.contains('skip-link') && document.activeElement !== e) continue;
+    if (e.closest('details:not([open])') && e.tagName !== 'SUMMARY') continue;  // folded away: not on screen
     const r = e.getBoundingClientRect();
     if (!r.width || !r.height || getComputedStyle(e).visibility === 'hidden') continue;
     if (r.left < -0.5 || r.right > W + 0.5) bad.push(what(e) + ' [' + Math.round(r.left) + ', ' + Math.round(r.right) + ']');
   }
   for (const e of document.querySelectorAll('body *')) {
+    if (e.closest('details:not([open])') && !e.closest('summary') && e.tagName !== 'DETAILS') continue;  // folded away
     const r = e.getBoundingClientRect();
     if (r.width && r.right > W + 0.5 && !e.closest('.skip-link')) bad.push('wide: ' + what(e) + ' right=' + Math.round(r.right));
     else if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible' && e.clientWidth) bad.push('content overflows: ' + what(e) + ' ' + e.scrollWidth + ' > ' + e.clientWidth);

@@ -81,7 +81,7 @@ export function themeBody(body, theme) {
   if (theme.objective) text.appendChild(h("p", { class: "objective" }, h("strong", {}, t("field_label", { label: t("objective") })), " ", h("span", { dir: "auto" }, theme.objective)));
   if (theme.criteria && theme.criteria.length) {
     text.appendChild(h("p", { class: "crit-label" }, t("criteria")));
-    text.appendChild(h("ul", { class: "criteria" }, theme.criteria.map(function (c) { return h("li", { dir: "auto" }, c); })));
+    text.appendChild(h("ul", { class: "criteria" }, theme.criteria.map(function (c) { return h("li", null, h("span", { dir: "auto" }, c)); })));
   }
 }
 
