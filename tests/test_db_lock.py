@@ -280,5 +280,6 @@ def test_a_burst_of_fully_synced_commits_leaves_the_loop_running(tmp_path):
     )
     words = out.stdout.split()
     assert words[:2] == ["rows", "100"], out.stdout + out.stderr
-    # one tick per commit at least: with the sync on the loop the ticker ran once, after the whole burst
-    assert int(words[3]) >= 100, out.stdout
+    # with the sync on the loop the ticker ran twice in all, after the whole burst; off the loop it keeps
+    # ticking while the disk syncs (about once a commit on a quiet machine, fewer on a loaded one)
+    assert int(words[3]) >= 20, out.stdout

@@ -465,10 +465,14 @@ SPEC_60 = [
 
 
 def body_font_sizes(page, selector: str = BODY_TEXT) -> list[float]:
-    """Computed font sizes (px) of the body text that is on screen."""
-    return page.eval_on_selector_all(
-        selector, "els => els.filter(e => e.getClientRects().length).map(e => parseFloat(getComputedStyle(e).fontSize))"
+    """Computed font sizes (px) of the body text that is on screen (waiting out a page turn of the board, when none is)."""
+    handle = page.wait_for_function(
+        """(sel) => { const s = [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length)
+                          .map(e => parseFloat(getComputedStyle(e).fontSize));
+                     return s.length ? s : null; }""",
+        arg=selector,
     )
+    return handle.json_value()
 
 
 def assert_nothing_overflows(page) -> None:
