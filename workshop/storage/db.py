@@ -94,8 +94,16 @@ class WriterQueue:
             raise
         self.holders.add(id(dbapi_conn))
 
+    @staticmethod
+    def _key(dbapi_conn) -> int:
+        return id(getattr(dbapi_conn, "dbapi_connection", dbapi_conn))  # SQLAlchemy passes its proxy or the raw connection
+
+    def holds(self, dbapi_conn) -> bool:
+        """Whether this connection is in a write transaction (it went through :meth:`begin`)."""
+        return self._key(dbapi_conn) in self.holders
+
     def release(self, dbapi_conn) -> None:
-        key = id(getattr(dbapi_conn, "dbapi_connection", dbapi_conn))  # SQLAlchemy passes its proxy or the raw connection
+        key = self._key(dbapi_conn)
         if key in self.holders:
             self.holders.discard(key)
             self.lock.release()
@@ -105,8 +113,10 @@ class WriterQueue:
         run = offload or (lambda call: call())
 
         def do_commit(dbapi_conn) -> None:
+            writing = self.holds(dbapi_conn)
             try:
-                run(dbapi_conn.commit)
+                # only a write transaction's commit syncs the disk; a reader's ends at once, on the loop
+                run(dbapi_conn.commit) if writing else dbapi_conn.commit()
             finally:
                 self.release(dbapi_conn)
 
