@@ -21,6 +21,8 @@ def test_default_settings_are_complete() -> None:
         "keep_top_k",
         "equal_weight",
         "retention_days",
+        "approval",
+        "abuse_words",
     }
     assert s["groups"] == list(DEFAULT_GROUPS)
     assert normalize_settings({}) == s

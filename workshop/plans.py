@@ -60,6 +60,8 @@ SETTING_KEYS: frozenset[str] = frozenset(
         "keep_top_k",
         "equal_weight",
         "retention_days",
+        "approval",
+        "abuse_words",
     }
 )
 

@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "keep_top_k": 3,  # themes kept when define closes without an explicit choice
     "equal_weight": False,  # also rank with every stakeholder group weighing the same
     "retention_days": None,  # personal data erased this many days after the workshop (None: kept)
+    "approval": False,  # True: new ideas and actions wait in the moderators' inbox until approved
+    "abuse_words": [],  # words and phrases the abuse filter holds for review, on top of the shipped lists
 }
 
 
@@ -57,6 +59,12 @@ def normalize_settings(raw: dict[str, Any] | None) -> dict[str, Any]:
         raise ValidationError("invalid_setting", setting="tallies")
     s["max_idea_length"] = _int("max_idea_length", s["max_idea_length"], 20, 2000)
     s["keep_top_k"] = _int("keep_top_k", s["keep_top_k"], 1, 50)
+    if not isinstance(s["approval"], bool):
+        raise ValidationError("invalid_setting", setting="approval")
+    words = s["abuse_words"]
+    if not isinstance(words, (list, tuple)) or len(words) > 500 or not all(isinstance(w, str) and 0 < len(w.strip()) <= 60 for w in words):
+        raise ValidationError("invalid_setting", setting="abuse_words")
+    s["abuse_words"] = [w.strip() for w in words]
     if s["retention_days"] is not None:
         s["retention_days"] = _int("retention_days", s["retention_days"], 1, 3650)
     return s

@@ -63,6 +63,9 @@ class Workshop(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
     facilitator_token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the team's secret links (null: revoked until the facilitator makes a new one)
+    moderator_token: Mapped[str | None] = mapped_column(String(64))
+    scribe_token: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     territory: Mapped[str] = mapped_column(String(200), default="")
     place: Mapped[str] = mapped_column(String(200), default="", server_default="")  # the hall, the address
@@ -124,6 +127,7 @@ class Theme(Base):
     criteria: Mapped[list[Any]] = mapped_column(default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
     kept: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     round: Mapped[Round] = relationship()
@@ -142,6 +146,9 @@ class Idea(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    #: approved (shown) | pending (in the moderators' inbox) | rejected
+    review: Mapped[str] = mapped_column(String(10), default="approved", server_default="approved")
+    flags: Mapped[list[Any] | None] = mapped_column()  # the abuse filter's matched spans [[start, end], …]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -165,6 +172,10 @@ class Action(Base):
     indicators: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     idea_ids: Mapped[list[Any]] = mapped_column(default=list)
+    review: Mapped[str] = mapped_column(String(10), default="approved", server_default="approved")
+    flags: Mapped[list[Any] | None] = mapped_column()
+    #: moved by every change of the sheet: a save naming an older version is a conflict
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     round: Mapped[Round] = relationship()
@@ -231,6 +242,8 @@ class Operation(Base):
 
 
 Index("ix_ideas_theme", Idea.theme_id)
+Index("uq_workshops_moderator_token", Workshop.moderator_token, unique=True)
+Index("uq_workshops_scribe_token", Workshop.scribe_token, unique=True)
 Index("ix_votes_round_kind", Vote.round_id, Vote.kind)
 Index("ix_operations_lane", Operation.workshop_id, Operation.lane, Operation.id)
 Index("ix_ideas_participant", Idea.participant_id)
