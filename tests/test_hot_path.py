@@ -130,9 +130,10 @@ def _old_snapshot(service: WorkshopService, actor) -> dict:
     from workshop.services.snapshots import rules
 
     full = service.full_snapshot(actor.workshop_id)
-    if actor.role == "facilitator":
+    if actor.role in ("facilitator", "moderator"):
         rounds = [{**r, **room_tallies(r, dict.fromkeys(phases.VOTE_KIND_PHASE, True))} for r in full["rounds"]]
-        return {**full, "role": "facilitator", "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+        out = {**full, "role": actor.role, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+        return {**out, "team": service.team_links(actor.workshop_id)} if actor.role == "facilitator" else out
     return {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
 
 
@@ -141,7 +142,10 @@ def test_snapshots_made_of_parts_equal_the_full_rebuild(service):
     fac, code, people = room(service, phones=4)
     screen = service.authenticate(code=code, role="screen")
     guest = service.authenticate(code=code)
-    actors = [fac, screen, guest, *people]
+    links = service.team_links(fac.workshop_id)
+    moderator = service.authenticate(moderator_token=links["moderator"])
+    scribe = service.authenticate(scribe_token=links["scribe"])
+    actors = [fac, moderator, scribe, screen, guest, *people]
 
     def same():
         for actor in actors:
@@ -151,6 +155,15 @@ def test_snapshots_made_of_parts_equal_the_full_rebuild(service):
     service.advance_phase(fac, {"op_id": new_op()})
     ideas = [service.post_idea(p, {"op_id": new_op(), "text": f"Idée {n}"}).result["idea"]["id"] for n, p in enumerate(people)]
     service.post_idea(fac, {"op_id": new_op(), "text": "Sur papier", "group": "agent"})
+    same()
+    # held for review: the queue switched on, a scribe's note, then one approved and one rejected
+    service.set_approval(moderator, {"op_id": new_op(), "enabled": True})
+    held = service.post_idea(scribe, {"op_id": new_op(), "text": "Note du scribe", "group": "habitant"}).result["idea"]["id"]
+    refused = service.post_idea(people[3], {"op_id": new_op(), "text": "Une autre idée"}).result["idea"]["id"]
+    same()
+    service.review(moderator, {"op_id": new_op(), "decision": "approve", "idea_ids": [held]})
+    service.review(moderator, {"op_id": new_op(), "decision": "reject", "idea_ids": [refused]})
+    service.set_approval(fac, {"op_id": new_op(), "enabled": False})
     same()
     service.hide_idea(fac, {"op_id": new_op(), "idea_id": ideas[0]})
     service.merge_ideas(fac, {"op_id": new_op(), "idea_id": ideas[1], "into_id": ideas[2]})
@@ -170,6 +183,8 @@ def test_snapshots_made_of_parts_equal_the_full_rebuild(service):
     same()
     service.advance_phase(fac, {"op_id": new_op(), "kept_theme_ids": themes[:2]})
     action = service.propose_action(people[0], {"op_id": new_op(), "theme_id": themes[0], "title": "Un potager"}).result["action"]
+    service.set_approval(fac, {"op_id": new_op(), "enabled": True})
+    service.propose_action(people[2], {"op_id": new_op(), "theme_id": themes[0], "title": "Une action en attente"})
     service.open_vote(fac, {"op_id": new_op(), "open": True})
     service.vote(people[1], {"op_id": new_op(), "kind": "action", "target_id": action["id"], "delta": 2})
     same()

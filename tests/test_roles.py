@@ -17,33 +17,34 @@ import re
 import pytest
 from support import ROOT, new_op
 
-from workshop.services import FACILITATOR, GUEST, PARTICIPANT, SCREEN
+from workshop.services import FACILITATOR, GUEST, MODERATOR, PARTICIPANT, SCREEN, SCRIBE
 from workshop.web.sockets import READ_EVENTS, WRITE_EVENTS
 
-ROLES = (FACILITATOR, PARTICIPANT, SCREEN, GUEST)
+ROLES = (FACILITATOR, MODERATOR, SCRIBE, PARTICIPANT, SCREEN, GUEST)
+TEAM = frozenset({FACILITATOR, MODERATOR})  # the moderation a moderator shares with the facilitator
 EVERYONE = frozenset(ROLES)
 
 #: event -> the roles that may send it (docs/protocol.md, "Client → server events", each "Who:")
 MAY_SEND: dict[str, frozenset[str]] = {
     "snapshot": EVERYONE,
     "join": frozenset({GUEST}),
-    "idea.post": frozenset({PARTICIPANT, FACILITATOR}),  # the facilitator types paper notes in
+    "idea.post": frozenset({PARTICIPANT, FACILITATOR, SCRIBE}),  # the facilitator and scribes type paper notes in
     "idea.edit": frozenset({PARTICIPANT}),
     "idea.withdraw": frozenset({PARTICIPANT}),
-    "idea.hide": frozenset({FACILITATOR}),
-    "idea.merge": frozenset({FACILITATOR}),
-    "idea.unmerge": frozenset({FACILITATOR}),
+    "idea.hide": TEAM,
+    "idea.merge": TEAM,
+    "idea.unmerge": TEAM,
     "idea.move": frozenset({FACILITATOR}),
     "theme.create": frozenset({FACILITATOR}),
-    "theme.update": frozenset({FACILITATOR}),
+    "theme.update": TEAM,  # a moderator may correct a theme's text
     "theme.delete": frozenset({FACILITATOR}),
     "vote": frozenset({PARTICIPANT}),
-    "action.propose": frozenset({PARTICIPANT, FACILITATOR}),
+    "action.propose": frozenset({PARTICIPANT, FACILITATOR, SCRIBE}),
     "action.update": frozenset({FACILITATOR}),
     "phase.advance": frozenset({FACILITATOR}),
     "phase.reopen": frozenset({FACILITATOR}),
     "phase.preview": frozenset({FACILITATOR}),
-    "theme.ideas": frozenset({PARTICIPANT, SCREEN, FACILITATOR}),
+    "theme.ideas": frozenset({PARTICIPANT, SCREEN, FACILITATOR, MODERATOR, SCRIBE}),
     "tallies.reveal": frozenset({FACILITATOR}),
     "vote.open": frozenset({FACILITATOR}),
     "timer.set": frozenset({FACILITATOR}),
@@ -52,7 +53,10 @@ MAY_SEND: dict[str, frozenset[str]] = {
     "action.status": frozenset({FACILITATOR}),
     "round.add": frozenset({FACILITATOR}),
     "assist.suggest": frozenset({FACILITATOR}),
-    "assist.duplicates": frozenset({FACILITATOR}),
+    "assist.duplicates": TEAM,
+    "review": TEAM,
+    "approval.set": TEAM,
+    "team.link": frozenset({FACILITATOR}),
 }
 
 EVENTS = sorted(set(WRITE_EVENTS) | set(READ_EVENTS))
@@ -97,6 +101,7 @@ def room(app):
     created = service.create_workshop("Atelier des rôles", rounds=["Première question", "Deuxième question"])
     code = created["workshop"]["code"]
     fac = service.authenticate(facilitator_token=created["facilitator_token"])
+    links = service.team_links(fac.workshop_id)
     token = service.join(service.authenticate(code=code), {"op_id": new_op(), "pseudonym": "Awa"}).result["token"]
     phone = service.authenticate(code=code, token=token)
 
@@ -116,6 +121,8 @@ def room(app):
         "workshop_id": fac.workshop_id,
         "auth": {
             FACILITATOR: {"facilitator_token": created["facilitator_token"]},
+            MODERATOR: {"moderator_token": links[MODERATOR]},
+            SCRIBE: {"scribe_token": links[SCRIBE]},
             PARTICIPANT: {"code": code, "token": token},
             SCREEN: {"code": code, "role": "screen"},
             GUEST: {"code": code},
@@ -156,6 +163,9 @@ def payload_for(event: str, ids: dict) -> dict:
         "round.add": {"question": "Troisième question"},
         "assist.suggest": {},
         "assist.duplicates": {},
+        "review": {"decision": "approve", "idea_ids": [idea]},
+        "approval.set": {"enabled": True},
+        "team.link": {"role": "scribe"},
     }[event]
     return fields if event in READ_EVENTS else {"op_id": new_op(), **fields}
 

@@ -287,6 +287,11 @@ def serve(host, port, async_mode, plan, code, log_format):
         if chosen["status"] != "open":
             click.echo("  " + _("(this workshop is %(status)s)", status=chosen["status"]))
         click.echo("  " + _("Facilitation (secret): %(url)s", url=f"{base}/f/{chosen['facilitator_token']}"))
+        links = service.team_links(chosen["id"])
+        if links["moderator"]:
+            click.echo("  " + _("Moderation (secret):   %(url)s", url=f"{base}/m/{links['moderator']}"))
+        if links["scribe"]:
+            click.echo("  " + _("Scribe (secret):       %(url)s", url=f"{base}/e/{links['scribe']}"))
         click.echo("  " + _("Screen / projector:    %(url)s", url=f"{base}/s/{chosen['code']}"))
         click.echo("  " + _("Participants:          %(url)s", url=join) + "\n")
         sys.stdout.flush()

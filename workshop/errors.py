@@ -63,3 +63,9 @@ class Busy(WorkshopError):
     """The database stayed locked (another process, a slow disk) past the wait bound: "not now", not "no"."""
 
     code = "busy"
+
+
+class Conflict(WorkshopError):
+    """The thing was changed by someone else since the sender read it (compare-and-set on its version)."""
+
+    code = "conflict"

@@ -70,6 +70,12 @@ MESSAGES = {
     "missing_code": N_("A workshop code is needed to connect."),
     "role": N_("Only the facilitator can do this."),
     "not_your_idea": N_("You can only change your own ideas."),
+    "link_revoked": N_("This team link was revoked by the facilitator. Ask them for the new one."),
+    "conflict": N_(
+        "Someone changed this in another console meanwhile: your changes were not saved. "
+        "The form now shows both; check it, then save again."
+    ),
+    "invalid_role": N_("Team links exist for moderators and scribes only."),
     "wrong_phase": N_("Not possible during the %(phase)s phase."),
     "round_closed": N_("This round is closed."),
     "nothing_to_reopen": N_("There is no earlier phase to reopen."),
@@ -81,6 +87,7 @@ MESSAGES = {
     "budget": N_("You have no dots left (budget: %(budget)s). Take one back to move it."),
     "no_dots_to_remove": N_("You have no dot on this item to take back."),
     "cannot_merge": N_("These two ideas cannot be merged."),
+    "not_reviewed": N_("This is waiting for review in the inbox: approve it first."),
     "not_merged": N_("This idea is not merged into another one."),
     "other_round": N_("This belongs to another round."),
     "too_many_themes": N_("Too many themes in this round."),
@@ -113,6 +120,7 @@ MESSAGES = {
 #: a ``role`` refusal is worded for its sender: what they would need to be (``needs``) to do it
 ROLE_MESSAGES = {
     "facilitator": N_("Only the facilitator can do this."),
+    "moderator": N_("Only the facilitator or a moderator can do this."),
     "participant": N_("Only participants can do this, from their phone."),
     "join": N_("Join the workshop first."),
     "guest": N_("You have already joined this workshop."),

@@ -14,8 +14,9 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
+from ..domain.visibility import idea_is_public
 from ..errors import ValidationError
-from ..services.base import FACILITATOR, Actor, Change, int_field, refusal, require_dict
+from ..services.base import FACILITATOR, MODERATOR, Actor, Change, int_field, refusal, require_dict
 from ..services.queries import round_of
 from .catalogue import CatalogueTheme, load_catalogue, workshop_catalogue
 from .embedder import Embedder, load_embedder
@@ -30,8 +31,8 @@ SERVER_THREADS = 1
 
 
 def visible(idea: dict) -> bool:
-    """Ideas the assistant looks at: the ones the room sees (not hidden, withdrawn or merged)."""
-    return not (idea["hidden"] or idea["withdrawn"] or idea["merged_into"])
+    """Ideas the assistant looks at: the ones the room sees (approved, not hidden, withdrawn or merged)."""
+    return idea_is_public(idea)
 
 
 def theme_texts(theme: dict) -> list[str]:
@@ -93,9 +94,9 @@ class Assistant:
             self.worker.submit(missing)
         return found, len(set(missing))
 
-    def _round(self, service: WorkshopService, actor: Actor, payload: object) -> tuple[dict, dict]:
-        if actor.role != FACILITATOR:
-            raise refusal(actor.role, (FACILITATOR,))
+    def _round(self, service: WorkshopService, actor: Actor, payload: object, roles: tuple[str, ...] = (FACILITATOR,)) -> tuple[dict, dict]:
+        if actor.role not in roles:
+            raise refusal(actor.role, roles)
         data = require_dict(payload if payload is not None else {})
         round_id = int_field(data, "round_id", required=False)
         with service.db.sessions() as s:
@@ -155,7 +156,7 @@ class Assistant:
 
     def duplicates(self, service: WorkshopService, actor: Actor, payload: object = None) -> dict[str, Any]:
         """``assist.duplicates``: pairs of the round's ideas that likely say the same thing."""
-        _workshop, r = self._round(service, actor, payload)
+        _workshop, r = self._round(service, actor, payload, (FACILITATOR, MODERATOR))  # merging is a moderator's job too
         out: dict[str, Any] = {"round_id": r["id"], "available": self.available, "pending": 0, "pairs": []}
         if not self.available:
             return out

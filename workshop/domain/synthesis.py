@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from .review import is_approved
+from .visibility import idea_counts, idea_is_public
 from .voting import equal_weight_scores, rank, round_ballots, tally
 
 SHEET_FIELDS = ("title", "description", "owner", "partners", "deadline", "resources", "indicators", "status")
 
 
 def visible_ideas(round_view: dict) -> list[dict]:
-    """Ideas that count: not hidden, not withdrawn, not merged into another."""
-    return [i for i in round_view["ideas"] if not (i["hidden"] or i["withdrawn"] or i["merged_into"])]
+    """Ideas that count: shown to the room (approved, not hidden, not withdrawn, not merged into another)."""
+    return [i for i in round_view["ideas"] if idea_is_public(i)]
 
 
 def _idea_brief(idea: dict) -> dict:
@@ -95,7 +97,7 @@ def converge_synthesis(round_view: dict, equal_weight: bool) -> dict[str, Any]:
     scores = equal_weight_scores(tallies) if equal_weight else {}
     themes = {t["id"]: t for t in round_view["themes"]}
     ideas = {i["id"]: i for i in round_view["ideas"]}
-    actions = {a["id"]: a for a in round_view["actions"]}
+    actions = {a["id"]: a for a in round_view["actions"] if is_approved(a)}
     ranked = rank(actions, tallies)
     out = []
     for position, aid in enumerate(ranked, start=1):
@@ -139,7 +141,7 @@ def lineage_idea_ids(action: dict, round_view: dict) -> list[int]:
         seen = 0
         while idea and idea["merged_into"] and seen < 50:
             idea, seen = by_id.get(idea["merged_into"]), seen + 1
-        if idea and not (idea["hidden"] or idea["withdrawn"]) and idea["id"] not in out:
+        if idea and idea_counts(idea) and idea["id"] not in out:
             out.append(idea["id"])
     return out
 

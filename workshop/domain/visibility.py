@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import phases
+from .review import is_approved
 from .voting import ranked_tally, round_ballots
 
-PRIVATE_KEYS = ("participant_id",)
+#: what only the team sees: who wrote it, and what the abuse filter matched
+PRIVATE_KEYS = ("participant_id", "flags")
 ROUND_HEADER_KEYS = (
     "id",
     "position",
@@ -45,12 +47,21 @@ PUBLIC_WORKSHOP_KEYS = (
 
 
 def public_workshop(workshop: dict) -> dict:
-    """The workshop facts anyone in the room may read."""
-    return {k: workshop[k] for k in PUBLIC_WORKSHOP_KEYS if k in workshop}
+    """The workshop facts anyone in the room may read (not the abuse filter's extra words: the team's business)."""
+    out = {k: workshop[k] for k in PUBLIC_WORKSHOP_KEYS if k in workshop}
+    if "settings" in out:
+        out["settings"] = {k: v for k, v in out["settings"].items() if k != "abuse_words"}
+    return out
 
 
 def idea_is_public(idea: dict) -> bool:
-    return not (idea["hidden"] or idea["withdrawn"] or idea["merged_into"])
+    """Shown to the room: approved, not hidden, not withdrawn, not merged into another (the one definition)."""
+    return not (idea["hidden"] or idea["withdrawn"] or idea["merged_into"]) and is_approved(idea)
+
+
+def idea_counts(idea: dict) -> bool:
+    """An idea that counts where it stands (lineage, participation): shown, merged or not."""
+    return not (idea["hidden"] or idea["withdrawn"]) and is_approved(idea)
 
 
 def public_idea(idea: dict) -> dict | None:
@@ -92,7 +103,18 @@ def phone_synthesis(phase: str, data: dict | None) -> dict | None:
 
 
 def public_action(action: dict) -> dict:
+    """An action without what only the team sees (its author's id, the filter's flags)."""
     return {k: v for k, v in action.items() if k not in PRIVATE_KEYS}
+
+
+def action_is_public(action: dict) -> bool:
+    """Shown to the room: approved by the team (or never held)."""
+    return is_approved(action)
+
+
+def scribe_idea(idea: dict) -> dict:
+    """A note typed for someone without a phone, as the team's scribe page lists it (with its review state)."""
+    return {k: v for k, v in idea.items() if k not in PRIVATE_KEYS}
 
 
 def tallies_visible(settings: dict, round_header: dict, kind: str) -> bool:
@@ -147,12 +169,19 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
             if participant_id is not None:
                 if idea["participant_id"] == participant_id and not idea["merged_into"]:
                     ideas.append(own_idea(idea))
+            elif role == "scribe":
+                if idea["on_behalf"] and idea["participant_id"] is None:
+                    ideas.append(scribe_idea(idea))
             elif (view := public_idea(idea)) is not None:
                 ideas.append(view)
         header.update(
             ideas=ideas,
             themes=r["themes"],
-            actions=[public_action(a) for a in r["actions"]],
+            actions=[
+                public_action(a)
+                for a in r["actions"]
+                if action_is_public(a) or (participant_id is not None and a["participant_id"] == participant_id)
+            ],
             **room_tallies(r, {kind: tallies_visible(settings, header, kind) for kind in phases.VOTE_KIND_PHASE}),
             syntheses=(
                 {phase: phone_synthesis(phase, data) for phase, data in r["syntheses"].items()}

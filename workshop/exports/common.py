@@ -29,6 +29,7 @@ from collections import Counter
 from typing import Any
 
 from ..domain.synthesis import SHEET_FIELDS, converge_synthesis, define_synthesis, visible_ideas
+from ..domain.visibility import idea_counts
 from .i18n import NO_GROUP, Wording, check_lang, format_date, wording
 
 
@@ -178,7 +179,7 @@ def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
     dots_counts: Counter = Counter()
     for r in rounds:
         for i in r["ideas"]:
-            if not (i["hidden"] or i["withdrawn"]):
+            if idea_counts(i):
                 contrib_counts[i.get("group") or NO_GROUP] += 1
         for v in r["votes"]:
             dots_counts[v.get("group") or NO_GROUP] += v["dots"]

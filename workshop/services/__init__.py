@@ -14,6 +14,8 @@ they share (who is calling, what changed, the exactly-once transaction and the
 - :mod:`.restitution` — what became of actions, the public page;
 - :mod:`.snapshots` — the full state, the draft plan, presence, the snapshot cache;
 - :mod:`.privacy` — erasure and retention;
+- :mod:`.review` (``reviewing``) — the moderators' inbox (approve, reject) and the approval queue's switch;
+- :mod:`.team` — the moderator's and scribe's links, made anew or revoked;
 - :mod:`.queries` and :mod:`.views` — the shared reads and the protocol's shapes.
 
 :class:`WorkshopService` binds them to one database (and one snapshot cache):
@@ -28,8 +30,9 @@ import logging
 
 from ..errors import WorkshopError
 from ..storage.db import Database
-from . import actions, ideas, privacy, restitution, rounds, snapshots, theme_ideas, themes, voting, workshops
-from .base import FACILITATOR, GUEST, PARTICIPANT, ROLES, SCREEN, Actor, Change, GroupCommit, Outcome
+from . import actions, ideas, privacy, restitution, rounds, snapshots, team, theme_ideas, themes, voting, workshops
+from . import review as reviewing
+from .base import FACILITATOR, GUEST, MODERATOR, PARTICIPANT, ROLES, SCREEN, SCRIBE, STAFF, Actor, Change, GroupCommit, Outcome
 from .queries import FLOOD_LIMIT, FLOOD_WINDOW
 from .snapshots import ACTION_STATUSES, RULES, SnapshotCache
 from .tally_book import TallyBook
@@ -120,6 +123,12 @@ class WorkshopService:
     full_snapshot = snapshots.full_snapshot
     snapshot = snapshots.snapshot
     presence = snapshots.presence
+    # the team: review and links
+    review = reviewing.review
+    set_approval = reviewing.set_approval
+    team_link = team.team_link
+    team_links = team.team_links
+    check_link = team.check_link
     # privacy
     erase_personal_data = privacy.erase_personal_data
     purge_expired = privacy.purge_expired
@@ -131,10 +140,13 @@ __all__ = [
     "FLOOD_LIMIT",
     "FLOOD_WINDOW",
     "GUEST",
+    "MODERATOR",
     "PARTICIPANT",
     "ROLES",
     "RULES",
     "SCREEN",
+    "SCRIBE",
+    "STAFF",
     "Actor",
     "Change",
     "Outcome",

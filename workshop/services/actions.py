@@ -10,12 +10,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain import phases
+from ..domain import review as review_rules
 from ..domain.text import clean_list, clean_text
 from ..domain.visibility import public_action
-from ..errors import NotFound, PhaseError, ValidationError
+from ..errors import Conflict, NotFound, PhaseError, ValidationError
 from ..storage.models import Action, Idea, Round, Theme
 from . import queries
-from .base import FACILITATOR, PARTICIPANT, Change, Tx, id_field, use_case
+from .base import FACILITATOR, PARTICIPANT, SCRIBE, Change, Tx, id_field, int_field, use_case
 from .snapshots import ACTION_STATUSES, refreeze_syntheses
 from .views import action_view
 
@@ -47,15 +48,23 @@ def idea_ids(tx: Tx, r: Round, value: object) -> list[int]:
     if not isinstance(value, list) or len(value) > 100 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         raise ValidationError("invalid_field", field="idea_ids")
     ids = list(dict.fromkeys(value))
-    found = set(tx.s.scalars(select(Idea.id).where(Idea.round_id == r.id, Idea.id.in_(ids), Idea.hidden.is_(False))).all())
+    found = set(
+        tx.s.scalars(
+            select(Idea.id).where(Idea.round_id == r.id, Idea.id.in_(ids), Idea.hidden.is_(False), Idea.review == review_rules.APPROVED)
+        ).all()
+    )
     if found != set(ids):
         raise NotFound("unknown_idea")
     return ids
 
 
-@use_case(PARTICIPANT, FACILITATOR, subject=Theme, capability="propose_action")
+@use_case(PARTICIPANT, FACILITATOR, SCRIBE, subject=Theme, capability="propose_action")
 def propose_action(tx: Tx, theme: Theme, _checked: None):
-    """Propose a concrete action under a kept theme (participant or facilitator)."""
+    """Propose a concrete action under a kept theme (participant, facilitator, or a scribe for someone).
+
+    Like an idea, it waits in the moderators' inbox when the approval queue is on
+    or the abuse filter matched its title or description.
+    """
     r = theme.round
     if not theme.kept:
         raise ValidationError("theme_not_kept")
@@ -63,13 +72,19 @@ def propose_action(tx: Tx, theme: Theme, _checked: None):
         raise ValidationError("too_many_actions")
     if tx.actor.participant_id is not None:
         queries.slow_down(tx.s, Action, tx.actor.participant_id, *tx.flood)
+    title = clean_text(tx.payload.get("title"), "title", 200)
+    description = clean_text(tx.payload.get("description"), "description", 2000, required=False)
+    review, flags = review_rules.screen(tx.settings, {"title": title, "description": description}, trusted=tx.actor.role == FACILITATOR)
     action = Action(
         round_id=r.id,
         theme_id=theme.id,
         participant_id=tx.actor.participant_id,
-        title=clean_text(tx.payload.get("title"), "title", 200),
-        description=clean_text(tx.payload.get("description"), "description", 2000, required=False),
+        title=title,
+        description=description,
         idea_ids=idea_ids(tx, r, tx.payload.get("idea_ids")),
+        review=review,
+        flags=flags,
+        version=1,
     )
     tx.s.add(action)
     return _answer(tx, action)
@@ -81,6 +96,10 @@ def update_action(tx: Tx, action: Action, _checked: None):
     payload, r = tx.payload, action.round
     if not EDITABLE & payload.keys():
         raise ValidationError("nothing_to_update")
+    expected = int_field(payload, "version", required=False)
+    if expected is not None and expected != action.version:
+        # Another console saved this sheet since the sender opened it: nothing is overwritten silently.
+        raise Conflict("conflict", version=action.version)
     after_close = r.phase == phases.CLOSED
     if after_close:
         # The sheet can still be completed after the day, until the restitution is public; its
@@ -105,6 +124,7 @@ def update_action(tx: Tx, action: Action, _checked: None):
         action.idea_ids = idea_ids(tx, r, payload["idea_ids"])
     if "theme_id" in payload:
         action.theme_id = _kept_theme(tx, id_field(payload, "theme_id"), r).id
+    action.version += 1
     if not after_close:
         return _answer(tx, action)
     result, changes = _answer(tx, action)

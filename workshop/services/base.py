@@ -34,7 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import WorkshopService
 
 FACILITATOR, PARTICIPANT, SCREEN, GUEST = "facilitator", "participant", "screen", "guest"
-ROLES = (FACILITATOR, PARTICIPANT, SCREEN, GUEST)
+#: the team around the facilitator, each with a secret, revocable link of its own
+MODERATOR, SCRIBE = "moderator", "scribe"
+STAFF = (MODERATOR, SCRIBE)
+ROLES = (FACILITATOR, MODERATOR, SCRIBE, PARTICIPANT, SCREEN, GUEST)
 OP_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 #: a phone's secret guest id: at least 128 bits (22 base64url or 32 hex characters)
 GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
@@ -49,6 +52,8 @@ class Actor:
     participant_id: int | None = None
     #: a guest's identity for its operations: a hash of the phone's secret guest id
     guest: str | None = None
+    #: a moderator's or scribe's link (its token), checked again at each event: a revoked link stops working at once
+    link: str | None = None
 
     @property
     def key(self) -> str:
@@ -57,7 +62,7 @@ class Actor:
             return f"p{self.participant_id}"
         if self.role == GUEST and self.guest:
             return f"guest:{self.guest}"
-        return "f" if self.role == FACILITATOR else self.role
+        return {FACILITATOR: "f", MODERATOR: "m", SCRIBE: "e"}.get(self.role, self.role)
 
     def as_guest(self, guest_id: object = None) -> Actor:
         """This guest keyed by the phone's secret ``guest_id`` (one drawn here when it sends none).
@@ -385,6 +390,8 @@ def refusal(role: str, allowed: frozenset[str] | tuple[str, ...]) -> Forbidden:
     """The ``role`` refusal, saying what the sender would need to be: facilitator, participant, not yet joined…"""
     if role == GUEST and PARTICIPANT in allowed:
         needs = "join"
+    elif MODERATOR in allowed:
+        needs = MODERATOR
     elif FACILITATOR in allowed:
         needs = FACILITATOR
     elif PARTICIPANT in allowed:

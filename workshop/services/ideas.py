@@ -12,12 +12,13 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, contains_eager
 
 from ..domain import phases
+from ..domain import review as review_rules
 from ..domain.text import clean_text
 from ..domain.visibility import own_idea
 from ..errors import Forbidden, NotFound, ValidationError
 from ..storage.models import Idea, Participant, Round, Theme, Workshop, utcnow
 from . import queries
-from .base import FACILITATOR, PARTICIPANT, Change, Tx, bool_field, id_field, int_field, use_case
+from .base import FACILITATOR, MODERATOR, PARTICIPANT, SCRIBE, Change, Tx, bool_field, id_field, int_field, use_case
 from .snapshots import refreeze_syntheses
 from .views import idea_view, iso
 
@@ -46,9 +47,13 @@ AUTHOR = select(
 POST = insert(Idea)
 
 
-@use_case(PARTICIPANT, FACILITATOR, hot=True)
+@use_case(PARTICIPANT, FACILITATOR, SCRIBE, hot=True)
 def post_idea(tx: Tx, _subject: None, _checked: None):
-    """A participant posts an idea; the facilitator posts one on someone's behalf.
+    """A participant posts an idea; the facilitator or a scribe types one on someone's behalf.
+
+    It waits in the moderators' inbox (``review: pending``) when the approval
+    queue is on or the abuse filter matched its text; the facilitator's own are
+    never held.
 
     Hot path (an idea burst): Core statements only — the round, the author with
     their recent count (flood check), the insert — and the answer built from
@@ -60,7 +65,7 @@ def post_idea(tx: Tx, _subject: None, _checked: None):
     text = clean_text(tx.payload.get("text"), "text", settings["max_idea_length"])
     now = utcnow()
     author = None
-    if actor.role == FACILITATOR:
+    if actor.role in (FACILITATOR, SCRIBE):
         group = tx.payload.get("group") or None
         if group is not None and group not in settings["groups"]:
             raise ValidationError("unknown_group")
@@ -72,6 +77,7 @@ def post_idea(tx: Tx, _subject: None, _checked: None):
         group, author, recent = conn.execute(AUTHOR, {"p": participant_id, "since": since}).one()
         if recent >= limit:
             queries.slow_down(tx.s, Idea, participant_id or 0, limit, window)  # says when the next one is accepted
+    review, flags = review_rules.screen(settings, {"text": text}, trusted=actor.role == FACILITATOR)
     row = {
         "round_id": r.id,
         "participant_id": participant_id,
@@ -82,6 +88,8 @@ def post_idea(tx: Tx, _subject: None, _checked: None):
         "withdrawn": False,
         "merged_into_id": None,
         "theme_id": None,
+        "review": review,
+        "flags": flags,
         "created_at": now,
         "updated_at": now,
     }
@@ -98,6 +106,8 @@ def post_idea(tx: Tx, _subject: None, _checked: None):
         "withdrawn": False,
         "merged_into": None,
         "theme_id": None,
+        "review": review,
+        "flags": flags,
         "count": 1,
         "created_at": iso(now),
         "updated_at": iso(now),
@@ -121,6 +131,11 @@ def edit_idea(tx: Tx, idea: Idea, _checked: None):
     _own(tx, idea)
     idea.text = clean_text(tx.payload.get("text"), "text", tx.settings["max_idea_length"])
     idea.updated_at = utcnow()
+    # A corrected idea is screened again: an approved one edited into an insult, or while the
+    # queue is on, goes back to the inbox; a rejected one corrected by its author is reviewed anew.
+    review, flags = review_rules.screen(tx.settings, {"text": idea.text}, trusted=False)
+    if review == review_rules.PENDING or idea.review == review_rules.REJECTED:
+        idea.review, idea.flags = review_rules.PENDING, flags
     return _answer(tx, idea)
 
 
@@ -150,7 +165,7 @@ def withdraw_idea(tx: Tx, idea: Idea, _checked: None):
     return result, changes
 
 
-@use_case(FACILITATOR, subject=Idea, lock=True, capability="moderate_idea", check=lambda p: bool_field(p, "hidden", True))
+@use_case(FACILITATOR, MODERATOR, subject=Idea, lock=True, capability="moderate_idea", check=lambda p: bool_field(p, "hidden", True))
 def hide_idea(tx: Tx, idea: Idea, hidden: bool):
     """Moderation: hide (or show again) an idea for everyone but the facilitator, syntheses and plan included."""
     idea.hidden = hidden
@@ -159,7 +174,7 @@ def hide_idea(tx: Tx, idea: Idea, hidden: bool):
     return result, changes + refreeze_syntheses(tx.s, tx.workshop, idea.round)
 
 
-@use_case(FACILITATOR, subject=Idea, lock=True, capability="merge_ideas")
+@use_case(FACILITATOR, MODERATOR, subject=Idea, lock=True, capability="merge_ideas")
 def merge_ideas(tx: Tx, source: Idea, _checked: None):
     """Merge a duplicate into another idea; the kept idea stands for all its origins."""
     s, w = tx.s, tx.workshop
@@ -168,6 +183,8 @@ def merge_ideas(tx: Tx, source: Idea, _checked: None):
         raise ValidationError("cannot_merge")
     if source.merged_into_id or target.merged_into_id or source.withdrawn or target.withdrawn:
         raise ValidationError("cannot_merge")
+    if review_rules.PENDING in (source.review, target.review) or review_rules.REJECTED in (source.review, target.review):
+        raise ValidationError("not_reviewed")
     # Flatten: whatever was merged into the source now points at the target
     # (and every client is told, so no console keeps showing C→B after B→A).
     followers = s.scalars(select(Idea).where(Idea.merged_into_id == source.id).order_by(Idea.id)).all()
@@ -185,7 +202,7 @@ def merge_ideas(tx: Tx, source: Idea, _checked: None):
     return {"idea": target_change.data}, [*changes, target_change, *refreeze_syntheses(s, w, source.round)]
 
 
-@use_case(FACILITATOR, subject=Idea, lock=True, capability="merge_ideas")
+@use_case(FACILITATOR, MODERATOR, subject=Idea, lock=True, capability="merge_ideas")
 def unmerge_idea(tx: Tx, source: Idea, _checked: None):
     """Undo a merge: the duplicate stands on its own again, in its keeper's theme; the keeper counts one less.
 
@@ -245,6 +262,8 @@ def move_idea(tx: Tx, _subject: None, idea_ids: list[int]):
         ideas = list(s.scalars(q.with_for_update(of=Idea)).unique())
     if len(ideas) != len(idea_ids) or any(idea.withdrawn or idea.merged_into_id for idea in ideas):
         raise NotFound("unknown_idea")
+    if any(idea.review != review_rules.APPROVED for idea in ideas):
+        raise ValidationError("not_reviewed")
     round_ = ideas[0].round
     if any(idea.round_id != round_.id for idea in ideas):
         raise ValidationError("other_round")

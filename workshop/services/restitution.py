@@ -43,6 +43,7 @@ def update_action_status(tx: Tx, action: Action, checked: tuple[str, str, str]):
     tx.s.flush()
     updates = queries.updates(tx.s, Action.id == action.id).get(action.id, [])
     action.status = restitution_rules.current_status(action.status, [update_view(u) for u in updates])
+    action.version += 1  # a console with this sheet open sees it moved
     tx.s.flush()
     view = action_view(action, updates)
     return {"action": view}, [Change("action", tx.workshop.id, view)]

@@ -24,19 +24,21 @@ from ..domain import restitution as restitution_rules
 from ..domain.synthesis import build_action_plan, build_synthesis
 from ..domain.visibility import (
     ROUND_HEADER_KEYS,
+    action_is_public,
     own_idea,
     phone_synthesis,
     public_action,
     public_idea,
     public_workshop,
     room_tallies,
+    scribe_idea,
     tallies_visible,
 )
 from ..errors import NotFound
 from ..storage.db import Database
 from ..storage.models import Action, Idea, Operation, Participant, Round, Synthesis, Theme, Vote, Workshop
 from . import queries
-from .base import FACILITATOR, GUEST, SCREEN, Actor, Change
+from .base import FACILITATOR, GUEST, MODERATOR, SCREEN, SCRIBE, Actor, Change
 from .views import action_view, idea_view, iso, round_view_header, theme_view, timer_now, workshop_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -187,6 +189,7 @@ def build_presence(s: Session, workshop_id: int) -> dict[str, Any]:
             Idea.hidden.is_(False),
             Idea.withdrawn.is_(False),
             Idea.merged_into_id.is_(None),
+            Idea.review == "approved",
         )
         .group_by(Idea.round_id)
     ).all()
@@ -212,7 +215,9 @@ class Shared:
     visible: list[dict[str, bool]]  # per round, per vote kind: whether the room sees its tallies
     screen_ideas: list[list[dict]]  # the visible ideas, as the projector shows them
     own_ideas: list[dict[int, list[dict]]]  # per round, participant id -> their ideas, as their phone lists them
-    public_actions: list[list[dict]]
+    public_actions: list[list[dict]]  # approved actions, as the room sees them
+    own_actions: list[dict[int, list[dict]]]  # per round, participant id -> their actions still waiting for review (or rejected)
+    team_notes: list[list[dict]]  # per round, the notes typed for people without a phone, as the scribe page lists them
     phone_syntheses: list[dict[str, Any]]
     idea_counts: dict[str, int]  # visible ideas per round (presence)
 
@@ -223,6 +228,8 @@ def build_shared(s: Session, w: Workshop) -> Shared:
     rounds = [round_content(s, w, r, participants) for r in w.rounds]
     settings = w.settings
     headers, visible, screen, own, actions, syntheses, counts = [], [], [], [], [], [], {}
+    own_actions: list[dict[int, list[dict]]] = []
+    notes: list[list[dict]] = []
     for r in rounds:
         header = {k: r[k] for k in ROUND_HEADER_KEYS if k in r}
         headers.append(header)
@@ -236,7 +243,13 @@ def build_shared(s: Session, w: Workshop) -> Shared:
             if idea["participant_id"] is not None and not idea["merged_into"]:
                 mine.setdefault(idea["participant_id"], []).append(own_idea(idea))
         own.append(mine)
-        actions.append([public_action(a) for a in r["actions"]])
+        actions.append([public_action(a) for a in r["actions"] if action_is_public(a)])
+        held: dict[int, list[dict]] = {}
+        for a in r["actions"]:
+            if a["participant_id"] is not None and not action_is_public(a):
+                held.setdefault(a["participant_id"], []).append(public_action(a))
+        own_actions.append(held)
+        notes.append([scribe_idea(i) for i in r["ideas"] if i["on_behalf"] and i["participant_id"] is None])
         syntheses.append({phase: phone_synthesis(phase, data) for phase, data in r["syntheses"].items()})
     return Shared(
         workshop=workshop_view(w),
@@ -247,6 +260,8 @@ def build_shared(s: Session, w: Workshop) -> Shared:
         screen_ideas=screen,
         own_ideas=own,
         public_actions=actions,
+        own_actions=own_actions,
+        team_notes=notes,
         phone_syntheses=syntheses,
         idea_counts={str(rid): n for rid, n in sorted(counts.items())},
     )
@@ -370,10 +385,19 @@ class SnapshotCache:
             for kind in phases.VOTE_KIND_PHASE:
                 items, ranks = service.tally_book.figures(wid, r["id"], kind) if shared.visible[n][kind] else (None, None)
                 tallies[kind], ranking[kind] = items, ranks
+            if pid is not None:
+                ideas = shared.own_ideas[n].get(pid, [])
+            elif role == SCRIBE:
+                ideas = shared.team_notes[n]
+            else:
+                ideas = shared.screen_ideas[n]
+            actions = shared.public_actions[n]
+            if pid is not None and pid in shared.own_actions[n]:
+                actions = actions + shared.own_actions[n][pid]
             header.update(
-                ideas=shared.own_ideas[n].get(pid, []) if pid is not None else shared.screen_ideas[n],
+                ideas=ideas,
                 themes=r["themes"],
-                actions=shared.public_actions[n],
+                actions=actions,
                 tallies=tallies,
                 ranking=ranking,
                 syntheses=shared.phone_syntheses[n] if pid is not None else r["syntheses"],
@@ -415,11 +439,16 @@ def full_snapshot(service: WorkshopService, workshop_id: int) -> dict[str, Any]:
 
 def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> dict[str, Any]:
     """The state visible to ``actor``, from which a (re)connecting client rebuilds its view."""
-    if actor.role == FACILITATOR:
+    if actor.role in (FACILITATOR, MODERATOR):
         full = service.snapshots.get(actor.workshop_id)
         everything = dict.fromkeys(phases.VOTE_KIND_PHASE, True)
         rounds = [{**r, **room_tallies(r, everything)} for r in full["rounds"]]
-        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+        out = {**full, "role": actor.role, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+        if actor.role == FACILITATOR:
+            from .team import team_links
+
+            out["team"] = team_links(service, actor.workshop_id)
+        return out
     return {**service.snapshots.public(service, actor), "rules": rules(service)}
 
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from ..domain import phases
 from ..domain.visibility import public_idea
 from ..errors import NotFound, PhaseError, ValidationError
-from .base import FACILITATOR, PARTICIPANT, SCREEN, Actor, id_field, refusal, require_dict
+from .base import FACILITATOR, MODERATOR, PARTICIPANT, SCREEN, SCRIBE, Actor, id_field, refusal, require_dict
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import WorkshopService
 
 #: who may read a theme's ideas (a guest has not joined yet: ``role``)
-ROLES = (PARTICIPANT, SCREEN, FACILITATOR)
+ROLES = (PARTICIPANT, SCREEN, FACILITATOR, MODERATOR, SCRIBE)
 #: the phases in which a round's themes are shown with their ideas (diverge has no themes yet;
 #: a closed round is shown from its frozen synthesis)
 READABLE_PHASES = (phases.DEFINE, phases.CONVERGE)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from ..domain.text import clean_list, clean_text
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..storage.models import Action, Idea, Theme, Vote
 from . import queries
-from .base import FACILITATOR, ROUND, Change, Tx, use_case
+from .base import FACILITATOR, MODERATOR, ROUND, Change, Tx, int_field, use_case
 from .ideas import idea_change
 from .views import theme_view
 
@@ -41,18 +41,26 @@ def create_theme(tx: Tx, r, _checked: None):
     return _answer(tx, theme)
 
 
-@use_case(FACILITATOR, subject=Theme, lock=True, capability="edit_themes")
+@use_case(FACILITATOR, MODERATOR, subject=Theme, lock=True, capability="edit_themes")
 def update_theme(tx: Tx, theme: Theme, _checked: None):
-    """Rename a theme, write its objective and success criteria."""
+    """Rename a theme, write its objective and success criteria (the facilitator or a moderator).
+
+    ``version`` (optional) is the theme's version the sender's form was opened on:
+    when another console saved it meanwhile, the save is refused (``conflict``).
+    """
     payload = tx.payload
     if not {"title", "objective", "criteria"} & payload.keys():
         raise ValidationError("nothing_to_update")
+    expected = int_field(payload, "version", required=False)
+    if expected is not None and expected != theme.version:
+        raise Conflict("conflict", version=theme.version)
     if "title" in payload:
         theme.title = clean_text(payload["title"], "title", 200)
     if "objective" in payload:
         theme.objective = clean_text(payload["objective"], "objective", 1000, required=False)
     if "criteria" in payload:
         theme.criteria = clean_list(payload["criteria"], "criteria", 20, 300)
+    theme.version += 1
     return _answer(tx, theme)
 
 

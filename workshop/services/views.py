@@ -102,6 +102,8 @@ def idea_view(i: Idea, author: Participant | None, anonymous: bool, count: int =
         "withdrawn": i.withdrawn,
         "merged_into": i.merged_into_id,
         "theme_id": i.theme_id,
+        "review": i.review,
+        "flags": i.flags,
         "count": count,
         "created_at": iso(i.created_at),
         "updated_at": iso(i.updated_at),
@@ -117,6 +119,7 @@ def theme_view(t: Theme) -> dict[str, Any]:
         "criteria": list(t.criteria or []),
         "position": t.position,
         "kept": t.kept,
+        "version": t.version,
     }
 
 
@@ -140,6 +143,9 @@ def action_view(a: Action, updates: list[ActionUpdate] | None = None) -> dict[st
         "indicators": list(a.indicators or []),
         "status": a.status,
         "idea_ids": list(a.idea_ids or []),
+        "review": a.review,
+        "flags": a.flags,
+        "version": a.version,
         "created_at": iso(a.created_at),
         "updates": restitution_rules.history([update_view(u) for u in updates or []]),
     }

@@ -61,7 +61,7 @@ def _context(target: Any, *extra: Any) -> Any:
 KEPT = aliased(Theme)
 CONTEXT = {
     "theme": _context(Theme),
-    "action": _context(Action, KEPT.kept).join(KEPT, KEPT.id == Action.theme_id),
+    "action": _context(Action, KEPT.kept, Action.review).join(KEPT, KEPT.id == Action.theme_id),
 }
 LOCK_VOTER = select(Participant.id).where(Participant.id == bindparam("p")).with_for_update()
 MINE = (Vote.participant_id == bindparam("p"), Vote.kind == bindparam("k"), Vote.target_id == bindparam("t"))
@@ -86,7 +86,7 @@ def vote(tx: Tx, _subject: None, kind: str):
     if conn.dialect.name != "sqlite":
         conn.execute(LOCK_VOTER, params)
     row = conn.execute(CONTEXT[kind], params).first()
-    if row is None:
+    if row is None or (kind == "action" and row[8] != "approved"):  # an action waiting for review is not on the ballot
         queries.workshop(tx.s, actor.workshop_id)  # a deleted workshop is refused as such
         raise NotFound(f"unknown_{kind}")
     settings, round_id, phase, vote_open, group, used, before = row[:7]

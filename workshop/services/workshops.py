@@ -17,7 +17,7 @@ from ..domain.settings import normalize_settings
 from ..domain.text import clean_list, clean_text
 from ..errors import NotFound, Unauthenticated, ValidationError
 from ..storage.models import Participant, Round, Workshop
-from .base import FACILITATOR, GUEST, PARTICIPANT, SCREEN, Actor, Change, Tx, bool_field, use_case
+from .base import FACILITATOR, GUEST, MODERATOR, PARTICIPANT, SCREEN, SCRIBE, Actor, Change, Tx, bool_field, use_case
 from .snapshots import refresh_plan
 from .views import workshop_view
 
@@ -83,6 +83,8 @@ def create_workshop(
         w = Workshop(
             code=new_code(taken),
             facilitator_token=secrets.token_urlsafe(24),
+            moderator_token=secrets.token_urlsafe(24),
+            scribe_token=secrets.token_urlsafe(24),
             title=title,
             territory=territory,
             place=place,
@@ -115,9 +117,25 @@ def authenticate(
     token: object = None,
     facilitator_token: object = None,
     role: object = None,
+    moderator_token: object = None,
+    scribe_token: object = None,
 ) -> Actor:
-    """Establish who a connection is; raises :class:`Unauthenticated` otherwise."""
+    """Establish who a connection is; raises :class:`Unauthenticated` otherwise.
+
+    A moderator's or scribe's actor carries its link, so each of its events can
+    check that the link was not revoked since (:func:`~.team.check_link`).
+    """
     with service.db.read() as s:
+        for staff, secret in ((MODERATOR, moderator_token), (SCRIBE, scribe_token)):
+            if secret is None:
+                continue
+            if not isinstance(secret, str) or not secret:
+                raise Unauthenticated("bad_token")
+            column = Workshop.moderator_token if staff == MODERATOR else Workshop.scribe_token
+            w = s.scalar(select(Workshop).where(column == secret))
+            if w is None:
+                raise Unauthenticated("link_revoked")
+            return Actor(staff, w.id, link=secret)
         if facilitator_token is not None:
             if not isinstance(facilitator_token, str) or not facilitator_token:
                 raise Unauthenticated("bad_token")

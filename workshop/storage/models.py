@@ -148,7 +148,7 @@ class Idea(Base):
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     #: approved (shown) | pending (in the moderators' inbox) | rejected
     review: Mapped[str] = mapped_column(String(10), default="approved", server_default="approved")
-    flags: Mapped[list[Any] | None] = mapped_column()  # the abuse filter's matched spans [[start, end], …]
+    flags: Mapped[dict[str, Any] | None] = mapped_column()  # the abuse filter's matched spans, per field: {"text": [[start, end], …]}
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -173,7 +173,7 @@ class Action(Base):
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     idea_ids: Mapped[list[Any]] = mapped_column(default=list)
     review: Mapped[str] = mapped_column(String(10), default="approved", server_default="approved")
-    flags: Mapped[list[Any] | None] = mapped_column()
+    flags: Mapped[dict[str, Any] | None] = mapped_column()
     #: moved by every change of the sheet: a save naming an older version is a conflict
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

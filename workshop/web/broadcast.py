@@ -7,9 +7,12 @@ background task drains the queue in order, decides per room what may be seen
 most once per ``TALLY_INTERVAL`` per room — a room of 300 voting phones gets a
 few tally messages a second, not 300 × 300.
 
-Rooms of workshop ``w``: ``f:w`` (facilitator consoles), ``s:w`` (projector
-screens), ``p:w`` (participants' phones), ``u:<participant id>`` (one person's
-devices).
+Rooms of workshop ``w``: ``f:w`` (the team's consoles: facilitator and
+moderators), ``o:w`` (the facilitator's consoles only: the team's links),
+``m:w`` and ``e:w`` (moderators, scribes: told when their link is revoked; the
+scribes' pages also follow the notes typed for people without a phone),
+``s:w`` (projector screens), ``p:w`` (participants' phones),
+``u:<participant id>`` (one person's devices).
 """
 
 from __future__ import annotations
@@ -18,7 +21,16 @@ import logging
 import queue
 import time
 
-from ..domain.visibility import hidden_tally, own_idea, phone_synthesis, public_action, public_idea, public_workshop
+from ..domain.visibility import (
+    action_is_public,
+    hidden_tally,
+    own_idea,
+    phone_synthesis,
+    public_action,
+    public_idea,
+    public_workshop,
+    scribe_idea,
+)
 from ..services import Change, WorkshopService
 
 log = logging.getLogger(__name__)
@@ -38,6 +50,15 @@ def participants_room(workshop_id: int) -> str:
 
 def person_room(participant_id: int) -> str:
     return f"u:{participant_id}"
+
+
+def owner_room(workshop_id: int) -> str:
+    return f"o:{workshop_id}"
+
+
+def staff_room(workshop_id: int, role: str) -> str:
+    """``m:w`` (moderators) or ``e:w`` (scribes)."""
+    return f"{'m' if role == 'moderator' else 'e'}:{workshop_id}"
 
 
 class Broadcaster:
@@ -111,6 +132,8 @@ class Broadcaster:
                     self._emit("idea.removed", {"id": data["id"], "round_id": data["round_id"]}, person_room(data["participant_id"]))
                 else:
                     self._emit("idea", own_idea(data), person_room(data["participant_id"]))
+            elif data["on_behalf"]:  # a note typed for someone without a phone: the scribes' pages follow it
+                self._emit("idea", scribe_idea(data), staff_room(wid, "scribe"))
             self._dirty_presence.add(wid)
         elif kind == "theme":
             self._emit("theme", data, everyone)
@@ -118,7 +141,12 @@ class Broadcaster:
             self._emit("theme.removed", data, everyone)
         elif kind == "action":
             self._emit("action", data, facilitator_room(wid))
-            self._emit("action", public_action(data), public)
+            if action_is_public(data):
+                self._emit("action", public_action(data), public)
+            elif data["participant_id"]:  # waiting for review (or rejected): its author only is told
+                self._emit("action", public_action(data), person_room(data["participant_id"]))
+            if data["participant_id"] is None:
+                self._emit("action", public_action(data), staff_room(wid, "scribe"))
         elif kind == "round":
             self._emit("round", data, everyone)
         elif kind == "synthesis":
@@ -128,6 +156,10 @@ class Broadcaster:
             self._emit("workshop", public_workshop(data), everyone)
         elif kind == "plan":
             self._emit("plan", data, [facilitator_room(wid), screen_room(wid)])
+        elif kind == "team":
+            # the links go to the facilitator's consoles only; the holders of the old link are told it stopped working
+            self._emit("team", {"links": data["links"]}, owner_room(wid))
+            self._emit("link.revoked", {"role": data["role"]}, staff_room(wid, data["role"]))
         elif kind == "tally":
             self._dirty_tallies.add((wid, data["round_id"], data["kind"]))
         elif kind == "presence":

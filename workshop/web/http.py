@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from ..domain.visibility import public_workshop
 from ..errors import WorkshopError
-from ..services import FACILITATOR, normalize_code
+from ..services import FACILITATOR, MODERATOR, SCRIBE, STAFF, normalize_code
 
 bp = Blueprint("http", __name__)
 
@@ -96,32 +96,98 @@ def screen(code: str):
     return render_template("screen.html", workshop=workshop, page=page, join_url=join_url(workshop["code"]))
 
 
+def may_send(role: str) -> list[str]:
+    """The events ``role`` may send, from the server's own table: the page shows only what the server allows."""
+    from .sockets import READ_EVENTS, WRITE_EVENTS
+
+    writes = [event for event, use_case in WRITE_EVENTS.items() if role in getattr(use_case, "roles", ())]
+    return sorted(writes) + sorted(READ_EVENTS)
+
+
+def _link_gone(message: str):
+    return render_template("not_found.html", code="", message=message, show_form=False), 404
+
+
 @bp.get("/f/<token>")
 def console(token: str):
     """The facilitator console; the token in the URL is the secret."""
     try:
         actor = _service().authenticate(facilitator_token=token)
     except WorkshopError:
-        return render_template(
-            "not_found.html",
-            code="",
-            message=_("This facilitator link is not valid. Ask whoever created the workshop for it (command: workshop list)."),
-            show_form=False,
-        ), 404
+        return _link_gone(_("This facilitator link is not valid. Ask whoever created the workshop for it (command: workshop list)."))
+    return _console_page(actor, token)
+
+
+@bp.get("/m/<token>")
+def moderator_console(token: str):
+    """The console as a moderator sees it: the inbox, the wall, the board; no phase, reveal or publication controls."""
+    try:
+        actor = _service().authenticate(moderator_token=token)
+    except WorkshopError:
+        return _link_gone(_("This moderator link is not valid any more. Ask the facilitator for the current one."))
+    return _console_page(actor, token)
+
+
+def _console_page(actor, token: str):
     workshop = _service().snapshot(actor)["workshop"]
     page = {
-        "role": "facilitator",
+        "role": actor.role,
+        "may": may_send(actor.role),
         "code": workshop["code"],
         "token": token,
         "workshop": workshop,
         "join_url": join_url(workshop["code"]),
         "screen_url": f"{base_url()}/s/{workshop['code']}",
         "qr_url": url_for("http.qr", code=workshop["code"]),
-        "export_url": url_for("http.export_json", token=token),
         "restitution_url": restitution_url(workshop["code"]),
         "restitution_qr_url": url_for("http.restitution_qr", code=workshop["code"]),
     }
+    if actor.role == FACILITATOR:
+        page["export_url"] = url_for("http.export_json", token=token)
+        page["team"] = team_urls(token, _service().team_links(actor.workshop_id))
     response = make_response(render_template("console.html", workshop=workshop, page=page))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def team_urls(token: str, links: dict) -> dict:
+    """Each team role's link and the QR code to hand it over (``null`` while revoked): the facilitator's console."""
+    base = base_url()
+    paths = {MODERATOR: "m", SCRIBE: "e"}
+    return {
+        role: (
+            {"url": f"{base}/{paths[role]}/{secret}", "qr_url": url_for("http.team_qr", token=token, role=role) + f"?v={secret[:6]}"}
+            if secret
+            else None
+        )
+        for role, secret in links.items()
+    }
+
+
+@bp.get("/e/<token>")
+def scribe(token: str):
+    """The scribe's phone page: type the paper notes of people without a phone, choosing their group each time."""
+    try:
+        actor = _service().authenticate(scribe_token=token)
+    except WorkshopError:
+        return _link_gone(_("This scribe link is not valid any more. Ask the facilitator for the current one."))
+    workshop = _service().snapshot(actor)["workshop"]
+    page = {"role": SCRIBE, "may": may_send(SCRIBE), "code": workshop["code"], "token": token, "workshop": workshop}
+    response = make_response(render_template("scribe.html", workshop=workshop, page=page))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/f/<token>/team/<role>.svg")
+def team_qr(token: str, role: str):
+    """The QR code of a team link (moderator, scribe), for the facilitator to hand it to a helper's phone."""
+    actor = _facilitator_or_404(token)
+    if role not in STAFF:
+        abort(404)
+    secret = _service().team_links(actor.workshop_id)[role]
+    if not secret:
+        abort(404)
+    response = Response(qr_svg(team_urls(token, {role: secret})[role]["url"]), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
 

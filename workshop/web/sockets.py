@@ -22,8 +22,11 @@ from ..errors import Busy, Unauthenticated, ValidationError, WorkshopError
 from ..services import (
     FACILITATOR,
     GUEST,
+    MODERATOR,
     PARTICIPANT,
     SCREEN,
+    SCRIBE,
+    STAFF,
     Actor,
     Outcome,
     actions,
@@ -31,13 +34,23 @@ from ..services import (
     restitution,
     rounds,
     snapshots,
+    team,
     theme_ideas,
     themes,
     voting,
     workshops,
 )
+from ..services import review as reviewing
 from . import limits, maintenance
-from .broadcast import Broadcaster, facilitator_room, participants_room, person_room, screen_room
+from .broadcast import (
+    Broadcaster,
+    facilitator_room,
+    owner_room,
+    participants_room,
+    person_room,
+    screen_room,
+    staff_room,
+)
 from .i18n import error_payload, remember_socket_language, server_error_payload
 
 log = logging.getLogger(__name__)
@@ -80,6 +93,9 @@ WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
     "screen.qr": workshops.show_qr,
     "restitution.publish": restitution.publish_restitution,
     "action.status": restitution.update_action_status,
+    "review": reviewing.review,
+    "approval.set": reviewing.set_approval,
+    "team.link": team.team_link,
 }
 
 #: read-only events: event name -> function taking (service, actor, payload) and returning data
@@ -122,10 +138,22 @@ def _actor() -> Actor | None:
 
 
 def _enter(actor: Actor) -> None:
-    """Remember who this connection is and put it in its workshop's rooms."""
-    session["actor"] = (actor.role, actor.workshop_id, actor.participant_id, actor.guest)
+    """Remember who this connection is and put it in its workshop's rooms.
+
+    The facilitator's consoles and the moderators share the team's room (``f``:
+    everything, hidden and held items included); the facilitator's also sit in
+    ``o``, where the team's links go; each staff role has its room, told when
+    its link is revoked; a scribe's page follows the notes typed for people (``e``).
+    """
+    session["actor"] = (actor.role, actor.workshop_id, actor.participant_id, actor.guest, actor.link)
     if actor.role == FACILITATOR:
         join_room(facilitator_room(actor.workshop_id))
+        join_room(owner_room(actor.workshop_id))
+    elif actor.role == MODERATOR:
+        join_room(facilitator_room(actor.workshop_id))
+        join_room(staff_room(actor.workshop_id, MODERATOR))
+    elif actor.role == SCRIBE:
+        join_room(staff_room(actor.workshop_id, SCRIBE))
     elif actor.role == SCREEN:
         join_room(screen_room(actor.workshop_id))
     elif actor.role == PARTICIPANT:
@@ -144,6 +172,8 @@ def on_connect(auth=None):
             token=auth.get("token"),
             facilitator_token=auth.get("facilitator_token"),
             role=auth.get("role"),
+            moderator_token=auth.get("moderator_token"),
+            scribe_token=auth.get("scribe_token"),
         )
     except WorkshopError as error:
         payload = error_payload(error)
@@ -180,6 +210,8 @@ def _answering(event: str, call: Callable[[Actor, object], dict]):
         try:
             if _too_large(payload):
                 raise ValidationError("too_large", max_kb=MAX_PAYLOAD // 1024)
+            if actor.role in STAFF:  # a moderator's or scribe's link may have been revoked since it connected
+                team.check_link(_service(), actor)
             return _ok(call(actor, payload))
         except WorkshopError as error:
             return _fail(error_payload(error))
