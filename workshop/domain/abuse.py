@@ -29,14 +29,17 @@ its plural in -s or -x.  Entries:
 - ``encul*``: a trailing ``*`` is a prefix ("enculé", "enculés", "enculer");
 - ``!niger``: an exception, compared *before* letters are collapsed, for a real
   word that collapses onto a listed one ("nigger" and "Niger" both collapse to
-  "niger": the country is allowed, the slur is not).
+  "niger": the country is allowed, the slur is not);
+- ``!pique niqu*``: a phrase let through ("pique-nique" is not "nique").
 
-Letters typed one by one with one separator among ``. - _ *`` or a space
-between them ("c.o.n.n.a.r.d", "c o n n a r d", "f-d-p") are joined when the
-joined letters, or a run inside them, form a listed word or phrase.
+Letters typed one by one with the same separator among ``. - _ *`` or a space
+between them ("c.o.n.n.a.r.d", "c o n n a r d", "f-d-p") are joined when all
+of them form a listed word (so "P.D.G." is not "pd"); with spaces, a one-letter
+word "a", "à" or "y" at either end may be left out ("il y a c o n n a r d").
 
 Known limits: an insult glued to another word ("espècedeconnard") or split in
-two ("con nard"), masked letters ("p*te", "c**nard"), deliberate misspellings
+two ("con nard"), masked letters ("p*te", "c**nard"), spaced-out letters next to
+other one-letter words ("l a c o n"), deliberate misspellings
 the lists do not have, other languages, images and emoji are not found; a real
 word that is also an insult ("bâtard" for the bread, "tapette" for the fly
 swatter) is held.  The lists are short on purpose and must be reviewed by the
@@ -51,7 +54,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 __all__ = ["AbuseFilter", "default_filter", "load_lists", "normalize"]
@@ -102,10 +105,10 @@ _SPECIAL = {
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "€": "e", "!": "i"})
 
-# A word: letters and digits, the leetspeak symbols, and "!" between two of those.
-_WORD = re.compile(r"(?:[^\W_]|[@$€]|(?<=[^\W_@$€])!(?=[^\W_@$€]))+")
-_REPEAT = re.compile(r"([^\W\d_])\1+")
-_SPELLING_SEPARATORS = frozenset(".-_* ")
+# A word: letters and digits, the leetspeak symbols, and "!" between two of those ("_" is made "-" first).
+_WORD = re.compile(r"[\w@$€]+(?:![\w@$€]+)*")
+# Letters are a-z once accents and look-alikes are gone; other scripts' letters are not collapsed.
+_REPEAT = re.compile(r"([a-z])\1+")
 
 
 def _base(ch: str) -> str:
@@ -115,7 +118,7 @@ def _base(ch: str) -> str:
     text = unicodedata.normalize("NFKD", ch)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = unicodedata.normalize("NFKD", text)
-    return "".join(_SPECIAL.get(c, c) for c in text if not unicodedata.combining(c))
+    return "".join(_SPECIAL.get(c, c) for c in text if not unicodedata.combining(c)).replace("_", "-")
 
 
 class _BaseTable(dict[int, str]):
@@ -156,6 +159,27 @@ def _collapse(word: str) -> str:
     return _REPEAT.sub(r"\1", word)
 
 
+_CACHE_SIZE = 50_000  # distinct words kept; a cache that fills up is emptied and starts again
+
+
+class _Forms(dict[str, tuple[str, str]]):
+    """A word of the base text -> (its form as compared: leetspeak undone and letters collapsed, the form before collapsing).
+
+    The words people type repeat from one text to the next, so each is worked out once.
+    """
+
+    def __missing__(self, word: str) -> tuple[str, str]:
+        raw = _unleet(word)
+        value = (_collapse(raw), raw)
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        self[word] = value
+        return value
+
+
+_FORMS = _Forms()
+
+
 def normalize(text: str) -> tuple[str, list[int]]:
     """The text as the filter compares it, and for each of its characters the index of the original one.
 
@@ -173,7 +197,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
         index.extend(where[pos:start])
         previous = ""
         for k, c in enumerate(_unleet(m.group())):
-            if c == previous and c.isalpha():
+            if c == previous and "a" <= c <= "z":
                 continue
             out.append(c)
             index.append(where[start + k])
@@ -186,6 +210,29 @@ def normalize(text: str) -> tuple[str, list[int]]:
 
 # A token: (collapsed form, form before collapsing, start, end in the base text).
 _Token = tuple[str, str, int, int]
+_Phrase = tuple[str, ...]
+
+# Letters typed one by one: one-letter words with the same separator between them, from every place one starts.
+_SPELLED = re.compile(r"(?=(\b\w(?:([.\-* ])\w\b)(?:\2\w\b)*))")
+
+
+def _plural(word: str) -> str | None:
+    return word[:-1] if word[-1:] in ("s", "x") else None
+
+
+class _Probe(dict[str, bool]):
+    """A word -> whether a match could start there, for one filter, worked out once per word."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._test = test
+
+    def __missing__(self, word: str) -> bool:
+        value = self._test(word)
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        self[word] = value
+        return value
 
 
 class AbuseFilter:
@@ -193,26 +240,60 @@ class AbuseFilter:
 
     def __init__(self, entries: Iterable[str]) -> None:
         self._entries: tuple[str, ...] = tuple(entries)
-        self._words: set[str] = set()
-        self._prefixes: dict[int, set[str]] = {}
-        self._phrases: dict[str, list[tuple[str, ...]]] = {}
-        self._prefix_phrases: dict[int, dict[str, list[tuple[str, ...]]]] = {}
-        self._exceptions: set[str] = set()
-        self._allowed_phrases: dict[str, list[tuple[str, ...]]] = {}
+        self._words: set[str] = set()  # single words, collapsed
+        self._prefixes: dict[int, set[str]] = {}  # "encul*": {5: {"encul"}}
+        self._phrases: dict[str, list[_Phrase]] = {}  # first word -> phrases, longest first
+        self._prefix_phrases: dict[int, dict[str, list[_Phrase]]] = {}  # phrases whose first word is a prefix
+        self._exceptions: set[str] = set()  # "!niger": compared before collapsing
+        self._allowed: dict[str, list[_Phrase]] = {}  # "!pique niqu*": phrases let through
         for entry in self._entries:
             self._add(entry.strip())
-        for phrases in self._phrases.values():
-            phrases.sort(key=len, reverse=True)
-        for by_prefix in self._prefix_phrases.values():
-            for phrases in by_prefix.values():
+        for table in (self._phrases, self._allowed, *self._prefix_phrases.values()):
+            for phrases in table.values():
                 phrases.sort(key=len, reverse=True)
+        # The quick test that most texts stop at: a listed word, or the longest word of a listed phrase
+        # (not its first: "je", "a", "sale" are everywhere), or a prefix, must be there.
+        keys = set(self._words)
+        self._stems: dict[int, set[str]] = {n: set(stems) for n, stems in self._prefixes.items()}
+        for phrase in self._all_phrases():
+            key = max(reversed(phrase), key=lambda p: (not p.endswith("*"), len(p)))
+            if key.endswith("*"):
+                self._stems.setdefault(len(key) - 1, set()).add(key[:-1])
+            else:
+                keys.add(key)
+        self._keys: frozenset[str] = frozenset(k for word in keys for k in (word, word + "s", word + "x"))
+        starts = (*self._words, *self._phrases, *self._allowed)
+        self._starts: frozenset[str] = frozenset(k for word in starts for k in (word, word + "s", word + "x"))
+        self._start_stems: dict[int, set[str]] = {n: set(stems) for n, stems in self._prefixes.items()}
+        for n, by_stem in self._prefix_phrases.items():
+            self._start_stems.setdefault(n, set()).update(by_stem)
+        # Word of the base text -> could a match start there (the quick test); word as compared -> the same, in full.
+        self._probe = _Probe(lambda word: (form := _FORMS[word][0]) in self._keys or self._has_prefix(form, self._stems))
+        self._can_start = _Probe(lambda form: form in self._starts or self._has_prefix(form, self._start_stems))
+
+    def _all_phrases(self) -> Iterable[_Phrase]:
+        yield from (p for phrases in self._phrases.values() for p in phrases)
+        yield from (p for by_stem in self._prefix_phrases.values() for phrases in by_stem.values() for p in phrases)
 
     def __repr__(self) -> str:
         return f"<AbuseFilter {len(self._entries)} entries>"
 
     @property
     def entries(self) -> tuple[str, ...]:
+        """The entries as given (a plan's ``abuse_words`` come after the shipped lists)."""
         return self._entries
+
+    def extend(self, entries: Iterable[str]) -> AbuseFilter:
+        """A new filter with these entries too (a plan's ``abuse_words``)."""
+        return AbuseFilter((*self._entries, *entries))
+
+    # Building
+
+    @staticmethod
+    def _patterns(entry: str) -> list[str]:
+        """An entry's words, normalised; a word followed by ``*`` keeps it (a prefix)."""
+        base = _base_text(entry)
+        return [_collapse(_unleet(m.group())) + ("*" if base.startswith("*", m.end()) else "") for m in _WORD.finditer(base)]
 
     def _add(self, entry: str) -> None:
         if not entry or entry.startswith("#"):
@@ -223,110 +304,107 @@ class AbuseFilter:
                 self._exceptions.add(words[0])
             elif words:
                 allowed = self._patterns(entry[1:])
-                self._allowed_phrases.setdefault(allowed[0], []).append(tuple(allowed))
+                self._allowed.setdefault(allowed[0].rstrip("*"), []).append(tuple(allowed))
             return
         patterns = self._patterns(entry)
-        if not patterns:
-            return
         if len(patterns) == 1:
             self._add_word(patterns[0])
-            return
-        first = patterns[0]
-        if first.endswith("*"):
-            stem = first[:-1]
-            self._prefix_phrases.setdefault(len(stem), {}).setdefault(stem, []).append(tuple(patterns))
-        else:
-            self._phrases.setdefault(first, []).append(tuple(patterns))
-        if not any(p.endswith("*") for p in patterns[:-1]):
-            self._add_word(_collapse("".join(patterns)))
-
-    @staticmethod
-    def _patterns(entry: str) -> list[str]:
-        """An entry's words, normalised; a word followed by ``*`` keeps it (a prefix)."""
-        base = _base_text(entry)
-        return [_collapse(_unleet(m.group())) + ("*" if base.startswith("*", m.end()) else "") for m in _WORD.finditer(base)]
+        elif patterns:
+            first = patterns[0]
+            if first.endswith("*"):
+                stem = first[:-1]
+                self._prefix_phrases.setdefault(len(stem), {}).setdefault(stem, []).append(tuple(patterns))
+            else:
+                self._phrases.setdefault(first, []).append(tuple(patterns))
+            if not any(p.endswith("*") for p in patterns[:-1]):
+                # The phrase typed as one word: "filsdepute".
+                self._add_word(_collapse("".join(patterns)))
 
     def _add_word(self, pattern: str) -> None:
         if pattern.endswith("*"):
-            stem = pattern[:-1]
-            if stem:
-                self._prefixes.setdefault(len(stem), set()).add(stem)
-        else:
+            if pattern[:-1]:
+                self._prefixes.setdefault(len(pattern) - 1, set()).add(pattern[:-1])
+        elif pattern:
             self._words.add(pattern)
-
-    def extend(self, entries: Iterable[str]) -> AbuseFilter:
-        """A new filter with these entries too (a plan's ``abuse_words``)."""
-        return AbuseFilter((*self._entries, *entries))
 
     # Matching
 
+    @staticmethod
+    def _has_prefix(word: str, table: dict[int, set[str]]) -> bool:
+        return any(word[:n] in stems for n, stems in table.items())
+
     def _is_word(self, word: str, raw: str) -> bool:
         """Whether a word (collapsed; ``raw`` before collapsing) is listed, or its plural, and not an exception."""
-        if word in self._words or self._has_prefix(word):
+        if word in self._words or self._has_prefix(word, self._prefixes):
             return raw not in self._exceptions
         if word[-1:] in ("s", "x") and word[:-1] in self._words:
             return raw not in self._exceptions and raw[:-1] not in self._exceptions
         return False
 
-    def _has_prefix(self, word: str) -> bool:
-        return any(word[:n] in stems for n, stems in self._prefixes.items())
-
-    def _phrases_for(self, word: str) -> list[tuple[str, ...]]:
-        found = self._phrases.get(word, [])
-        if word[-1:] in ("s", "x") and word[:-1] in self._phrases:
-            found = found + self._phrases[word[:-1]]
-        for n, by_prefix in self._prefix_phrases.items():
-            if word[:n] in by_prefix:
-                found = found + by_prefix[word[:n]]
+    def _phrases_for(self, table: dict[str, list[_Phrase]], word: str) -> list[_Phrase]:
+        found = table.get(word, [])
+        single = _plural(word)
+        if single is not None and single in table:
+            found = found + table[single]
+        if table is self._phrases:
+            for n, by_stem in self._prefix_phrases.items():
+                if word[:n] in by_stem:
+                    found = found + by_stem[word[:n]]
         return found
 
     @staticmethod
-    def _fits(pattern: str, word: str) -> bool:
-        if pattern.endswith("*"):
-            return word.startswith(pattern[:-1])
-        return word == pattern or (word[-1:] in ("s", "x") and word[:-1] == pattern)
+    def _fits(phrase: _Phrase, tokens: list[_Token], i: int) -> bool:
+        if i + len(phrase) > len(tokens):
+            return False
+        for t, pattern in enumerate(phrase):
+            word = tokens[i + t][0]
+            if pattern.endswith("*"):
+                if not word.startswith(pattern[:-1]):
+                    return False
+            elif word != pattern and _plural(word) != pattern:
+                return False
+        return True
 
-    def _tokens(self, base: str) -> list[_Token]:
-        tokens: list[_Token] = []
-        spelled = False
-        for m in _WORD.finditer(base):
-            raw = m.group()
-            start, end = m.span()
-            if not raw.isalpha():
-                raw = _unleet(raw)
-            tokens.append((_collapse(raw), raw, start, end))
-            if end - start == 1:
-                spelled = True
-        if spelled:
-            tokens = self._join_spelled(base, tokens)
-        return tokens
+    def _spelled(self, base: str) -> list[_Token]:
+        """Letters typed one by one ("c.o.n.n.a.r.d", "f d p") that join into a listed word, as words.
 
-    def _join_spelled(self, base: str, tokens: list[_Token]) -> list[_Token]:
-        """Join letters typed one by one ("c.o.n.n.a.r.d") where they form a listed word."""
-        out: list[_Token] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            j = i
-            while (
-                j + 1 < n
-                and tokens[j][3] - tokens[j][2] == 1
-                and tokens[j + 1][3] - tokens[j + 1][2] == 1
-                and tokens[j + 1][2] - tokens[j][3] == 1
-                and base[tokens[j][3]] in _SPELLING_SEPARATORS
-            ):
-                j += 1
-            if j == i:
-                out.append(tokens[i])
-                i += 1
+        The separator is the same all along; in letters spaced out, a one-letter French word
+        ("a", "à", "y") at either end may be left out ("il y a c o n n a r d").
+        """
+        found: list[_Token] = []
+        for m in _SPELLED.finditer(base):
+            start, end = m.span(1)
+            if found and start < found[-1][3]:
                 continue
-            # Letters i..j are spelled one by one: joined as one word if that word is listed.
-            raw = _unleet("".join(base[t[2]] for t in tokens[i : j + 1]))
-            word = _collapse(raw)
-            if self._is_word(word, raw):
-                out.append((word, raw, tokens[i][2], tokens[j][3]))
-            else:
-                out.extend(tokens[i : j + 1])
-            i = j + 1
+            tries = [(start, end)]
+            if m.group(2) == " ":
+                trim_start = base[start] in "ay" and end - start > 3
+                trim_end = base[end - 1] in "ay" and end - start > 3
+                tries += [(start + 2 * trim_start, end - 2 * trim_end), (start + 2 * trim_start, end), (start, end - 2 * trim_end)]
+            for a, b in tries:
+                raw = _unleet(base[a:b:2])
+                word = _collapse(raw)
+                if b - a > 1 and self._is_word(word, raw):
+                    found.append((word, raw, a, b))
+                    break
+        return found
+
+    @staticmethod
+    def _join_spelled(tokens: list[_Token], spelled: list[_Token]) -> list[_Token]:
+        """The words of a text with the letters typed one by one made into the listed words they form."""
+        starts = {t[2] for t in tokens}
+        ends = {t[3] for t in tokens}
+        joined = [s for s in spelled if s[2] in starts and s[3] in ends]
+        out: list[_Token] = []
+        k = 0
+        for token in tokens:
+            while k < len(joined) and joined[k][3] <= token[2]:
+                k += 1
+            if k < len(joined) and joined[k][2] <= token[2] < joined[k][3]:
+                if token[2] == joined[k][2]:
+                    out.append(joined[k])
+                continue
+            out.append(token)
         return out
 
     def _match(self, tokens: list[_Token]) -> list[tuple[int, int]]:
@@ -335,20 +413,14 @@ class AbuseFilter:
         i, n = 0, len(tokens)
         while i < n:
             word, raw, start, _ = tokens[i]
-            size = 0
-            for allowed in self._allowed_phrases.get(word, ()):
-                k = len(allowed)
-                if i + k <= n and all(self._fits(p, tokens[i + t][0]) for t, p in enumerate(allowed[1:], 1)):
-                    size = -k
-                    break
-            if size < 0:
-                i -= size
+            if not self._can_start[word]:
+                i += 1
                 continue
-            for phrase in self._phrases_for(word):
-                k = len(phrase)
-                if i + k <= n and all(self._fits(p, tokens[i + t][0]) for t, p in enumerate(phrase[1:], 1)):
-                    size = k
-                    break
+            allowed = next((len(p) for p in self._phrases_for(self._allowed, word) if self._fits(p, tokens, i)), 0)
+            if allowed:
+                i += allowed
+                continue
+            size = next((len(p) for p in self._phrases_for(self._phrases, word) if self._fits(p, tokens, i)), 0)
             if not size and self._is_word(word, raw):
                 size = 1
             if size:
@@ -360,7 +432,16 @@ class AbuseFilter:
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """The matched parts of ``text``: sorted, non-overlapping ``(start, end)`` offsets into it."""
-        spans = self._match(self._tokens(_base_text(text)))
+        base = _base_text(text)
+        words = _WORD.findall(base)
+        spelled = self._spelled(base)
+        # The quick test that most texts stop at: no word where a match could start, nothing spelled out.
+        if not spelled and not any(map(self._probe.__getitem__, words)):
+            return []
+        tokens = [(*_FORMS[w], m.start(), m.end()) for w, m in zip(words, _WORD.finditer(base))]
+        if spelled:
+            tokens = self._join_spelled(tokens, spelled)
+        spans = self._match(tokens)
         origin = _origin(text) if spans else None
         if origin is None:
             return spans
