@@ -285,3 +285,25 @@ def test_a_revoked_link_is_told_at_once_and_refused_its_next_event(app):
     assert moderator.emit("snapshot", {}, callback=True)["ok"]  # the other link still works
     for client in (fac, scribe, moderator):
         client.disconnect()
+
+
+def test_the_archive_keeps_what_waits_and_what_was_rejected(room, service):
+    """A workshop exported and imported again shows the same wall: held and rejected ideas stay off it."""
+    import json
+
+    from workshop.exports import export
+    from workshop.importer import import_snapshot
+
+    room.ok("set_approval", room.fac, enabled=True)
+    shown = room.idea(room.phones[0], "Idée validée")
+    refused = room.idea(room.phones[0], "Idée refusée")
+    room.idea(room.phones[1], "Idée en attente")
+    room.ok("review", room.mod, decision="approve", idea_ids=[shown["id"]])
+    room.ok("review", room.mod, decision="reject", idea_ids=[refused["id"]])
+    archive = json.loads(export(service.full_snapshot(room.fac.workshop_id), "json", personal_data=True))
+    assert sorted(i["review"] for i in archive["rounds"][0]["ideas"]) == ["approved", "pending", "rejected"]
+    created = import_snapshot(service.db, archive)
+    copy = service.authenticate(code=created["workshop"]["code"], role="screen")
+    assert [i["text"] for i in service.snapshot(copy)["rounds"][0]["ideas"]] == ["Idée validée"]
+    links = service.team_links(created["workshop"]["id"])
+    assert links["moderator"] and links["scribe"]  # the copy has a team of its own

@@ -151,6 +151,8 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
         w = Workshop(
             code=new_code(taken),
             facilitator_token=secrets.token_urlsafe(24),
+            moderator_token=secrets.token_urlsafe(24),
+            scribe_token=secrets.token_urlsafe(24),
             title=src["title"],
             territory=src["territory"],
             place=src.get("place") or "",
@@ -222,6 +224,7 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
                     on_behalf=i["on_behalf"],
                     hidden=i["hidden"],
                     withdrawn=i["withdrawn"],
+                    review=i.get("review", "approved"),
                     theme_id=themes[i["theme"]] if i["theme"] is not None else None,
                     created_at=_when(i["created_at"]),
                     updated_at=_when(i["updated_at"]),
@@ -249,6 +252,7 @@ def import_snapshot(db: Database, data: dict) -> dict[str, Any]:
                     indicators=list(a["indicators"]),
                     status=a["status"],
                     idea_ids=[ideas[x] for x in a["ideas"]],
+                    review=a.get("review", "approved"),
                     created_at=_when(a["created_at"]),
                 )
                 for a in r["actions"]

@@ -15,13 +15,17 @@ import { renderHeader, renderRounds, renderControl, setupControls } from "./cons
 import { setupPreview, roundMoved } from "./console/preview.js";
 import { wallView, wallCount, cancelMerge } from "./console/wall.js";
 import { boardView } from "./console/board.js";
-import { convergeView, setupSheet } from "./console/actions.js";
+import { convergeView, setupSheet, sheetChanged } from "./console/actions.js";
+import { inboxView, queueView } from "./console/inbox.js";
+import { renderTeam, setTeam } from "./console/team.js";
 import { renderPlan } from "./console/plan.js";
 import { renderRestitution, setupRestitution } from "./console/followup.js";
-import { viewedRound, can } from "./console/state.js";
+import { viewedRound, can, may } from "./console/state.js";
 
 const FRESH_MS = 2000;
-const TABS = ["round", "plan", "restitution"];
+// A moderator's console has no restitution and no team tab (page.may, from the server's own table).
+const TABS = ["round", "plan", "restitution", "team"].filter((n) => n === "round" || n === "plan" ||
+  may(n === "team" ? "team.link" : "restitution.publish"));
 
 // ------------------------------------------------------------------ work area
 
@@ -44,6 +48,15 @@ function renderWork() {
   // The define board hands back the same (patched) element: left in place, its 300 cards are not re-laid out.
   if (body.childNodes.length !== 1 || body.firstChild !== content) replace(body, content);
   announceCount(r);
+}
+
+/** The moderators' inbox above the work of the phase (its own slot: the board below is patched, not rebuilt). */
+function renderInbox() {
+  const r = viewedRound();
+  const view = r ? inboxView(r) : null;
+  replace($("inbox-slot"), view ? [view] : []);
+  const queue = r ? queueView(r) : null;
+  replace($("queue-slot"), queue ? [queue] : []);
 }
 
 /** Say how many ideas there are when it changes (the wall itself is rebuilt, so it cannot be the live region). */
@@ -86,11 +99,11 @@ function setupTabs() {
 // ------------------------------------------------------------------ what each change redraws
 
 const REDRAW = {
-  snapshot: ["header", "rounds", "control", "work", "plan", "restitution"],
-  idea: ["work"], theme: ["work"], "theme.removed": ["work"],
-  action: ["work", "plan", "restitution"],
-  round: ["rounds", "control", "work", "restitution"],
-  presence: ["header"], plan: ["plan"], workshop: ["header", "restitution"]
+  snapshot: ["header", "rounds", "control", "work", "plan", "restitution", "inbox"],
+  idea: ["work", "inbox"], theme: ["work"], "theme.removed": ["work"],
+  action: ["work", "plan", "restitution", "inbox"],
+  round: ["rounds", "control", "work", "restitution", "inbox"],
+  presence: ["header"], plan: ["plan"], workshop: ["header", "restitution", "inbox"]
 };
 
 store.subscribe((event, data, before) => {
@@ -103,6 +116,8 @@ store.subscribe((event, data, before) => {
       setTimeout(() => { delete ui.fresh[data.id]; }, FRESH_MS);
     }
     if (ui.merging === data.id && (data.merged_into || data.withdrawn)) ui.merging = null;
+  } else if (event === "action") {
+    sheetChanged(data);
   } else if (event === "theme.removed") {
     delete ui.editing[data.id];
   } else if (event === "round") {
@@ -116,10 +131,21 @@ store.subscribe((event, data, before) => {
   if (REDRAW[event]) invalidate(...REDRAW[event]);
 });
 
+/** This console's link was revoked: say so where the work was, and stop (every later event would be refused). */
+function revoked() {
+  const main = document.querySelector("main") || document.body;
+  replace(main, [h("section", { class: "card revoked", role: "alert" }, h("h2", null, t("link_revoked")))]);
+  if (live()) live().close && live().close();
+}
+
 // ------------------------------------------------------------------ start
 
 ready(() => {
-  setRenderers({ header: renderHeader, rounds: renderRounds, control: renderControl, work: renderWork, plan: renderPlan, restitution: renderRestitution });
+  // Controls the server would refuse this role are not shown (data-needs="<event>").
+  document.querySelectorAll("[data-needs]").forEach((el) => { if (!may(el.getAttribute("data-needs"))) el.classList.add("not-allowed"); });
+  setRenderers({ header: renderHeader, rounds: renderRounds, control: renderControl, inbox: renderInbox, work: renderWork, plan: renderPlan,
+    restitution: renderRestitution });
+  if (may("team.link")) renderTeam();
   setupTabs();
   setupControls();
   setupPreview();
@@ -138,10 +164,10 @@ ready(() => {
   }
   function onStatus(state) { badge(state); showPending(); }
   setLive(connect({
-    auth: () => ({ facilitator_token: page.token, lang: page.lang }),
+    auth: () => (page.role === "moderator" ? { moderator_token: page.token, lang: page.lang } : { facilitator_token: page.token, lang: page.lang }),
     outboxKey: "workshop:console:" + page.code,
     onConnect: store.hold,
-    onSnapshot: store.snapshot,
+    onSnapshot: (data) => { store.snapshot(data); if (data.team) setTeam(data.team); },
     onStatus: onStatus,
     onRefused: (err) => {
       onStatus("offline");
@@ -151,7 +177,10 @@ ready(() => {
     onDelivered: (item, answer) => {
       if (!answer || !answer.ok) notify((answer && answer.error && answer.error.message) || t("error_generic"));
     },
-    events: store.handlers()
+    events: Object.assign(store.handlers(), {
+      team: (data) => setTeam(data.links),
+      "link.revoked": () => revoked()
+    })
   }));
   window.workshopConsole = { store: store, live: live() };
 });

@@ -94,8 +94,14 @@ def workshop(live_server):
     out = wait_until(lambda: re.search(r"/f/([A-Za-z0-9_-]+)", live_server.output()) and live_server.output())
     token = re.search(r"/f/([A-Za-z0-9_-]+)", out).group(1)
     code = re.search(r"/j/([A-Z0-9]+)", out).group(1)
+    moderator = re.search(r"/m/([A-Za-z0-9_-]+)", out).group(1)
+    scribe = re.search(r"/e/([A-Za-z0-9_-]+)", out).group(1)
     base = live_server.url
     return {
+        "moderator_token": moderator,
+        "scribe_token": scribe,
+        "moderation": f"{base}/m/{moderator}",
+        "scribe": f"{base}/e/{scribe}",
         "server": live_server,
         "base": base,
         "code": code,

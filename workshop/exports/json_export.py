@@ -124,6 +124,7 @@ def to_export(snapshot: dict, *, personal_data: bool = False) -> dict[str, Any]:
                         "on_behalf": bool(i["on_behalf"]),
                         "hidden": bool(i["hidden"]),
                         "withdrawn": bool(i["withdrawn"]),
+                        "review": i.get("review", "approved"),
                         "merged_into": _map(i_ref, i["merged_into"]),
                         "theme": _map(t_ref, i["theme_id"]),
                         "count": i["count"],
@@ -150,6 +151,7 @@ def to_export(snapshot: dict, *, personal_data: bool = False) -> dict[str, Any]:
                         "participant": _map(p_ref, a["participant_id"]),
                         **sheet_fields(a),
                         "ideas": [i_ref[i] for i in a["idea_ids"] or [] if i in i_ref],
+                        "review": a.get("review", "approved"),
                         "created_at": a.get("created_at"),
                         "updates": [
                             {"status": u["status"], "date": u["date"], "comment": u.get("comment") or "", "created_at": u.get("created_at")}

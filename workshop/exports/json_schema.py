@@ -149,6 +149,10 @@ SCHEMA: dict[str, Any] = {
                 "on_behalf": {"type": "boolean"},
                 "hidden": {"type": "boolean", "description": "Hidden by moderation: never shown in documents."},
                 "withdrawn": {"type": "boolean"},
+                "review": {
+                    "enum": ["approved", "pending", "rejected"],
+                    "description": "The team's review: only approved items are shown (absent in archives made before the review existed: approved).",
+                },
                 "merged_into": {**_NULLABLE_REF, "description": "ref of the idea this duplicate was merged into."},
                 "theme": _NULLABLE_REF,
                 "count": {"type": "integer", "minimum": 1, "description": "How many contributions this idea stands for."},
@@ -200,6 +204,10 @@ SCHEMA: dict[str, Any] = {
                 "indicators": _TEXT_LIST(30, 300),
                 "status": {"enum": ["proposed", "planned", "in_progress", "done", "abandoned"]},
                 "ideas": {"type": "array", "maxItems": 100, "items": _REF, "description": "refs of the ideas it came from."},
+                "review": {
+                    "enum": ["approved", "pending", "rejected"],
+                    "description": "The team's review: only approved items are shown (absent in archives made before the review existed: approved).",
+                },
                 "created_at": _TIMESTAMP,
                 "updates": {
                     "type": "array",

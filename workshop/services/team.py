@@ -60,6 +60,6 @@ def check_link(service: WorkshopService, actor: Actor) -> None:
     if actor.role not in STAFF:
         return
     with service.db.read() as s:
-        current = s.scalar(select(COLUMNS[actor.role]).where(Workshop.id == actor.workshop_id))
-    if not actor.link or current != actor.link:
+        row = s.execute(select(COLUMNS[actor.role], Workshop.status).where(Workshop.id == actor.workshop_id)).first()
+    if not actor.link or row is None or row[0] != actor.link or row[1] != "open":
         raise Unauthenticated("link_revoked")

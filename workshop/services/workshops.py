@@ -133,7 +133,7 @@ def authenticate(
                 raise Unauthenticated("bad_token")
             column = Workshop.moderator_token if staff == MODERATOR else Workshop.scribe_token
             w = s.scalar(select(Workshop).where(column == secret))
-            if w is None:
+            if w is None or w.status != "open":  # revoked, or the workshop archived (its personal data erased)
                 raise Unauthenticated("link_revoked")
             return Actor(staff, w.id, link=secret)
         if facilitator_token is not None:

@@ -153,7 +153,8 @@ class Broadcaster:
             self._emit("synthesis", data, [facilitator_room(wid), screen_room(wid)])
             self._emit("synthesis", {**data, "data": phone_synthesis(data["phase"], data["data"])}, participants_room(wid))
         elif kind == "workshop":
-            self._emit("workshop", public_workshop(data), everyone)
+            self._emit("workshop", data, facilitator_room(wid))  # the team's consoles: the settings whole (abuse_words)
+            self._emit("workshop", public_workshop(data), public)
         elif kind == "plan":
             self._emit("plan", data, [facilitator_room(wid), screen_room(wid)])
         elif kind == "team":

@@ -97,11 +97,12 @@ def screen(code: str):
 
 
 def may_send(role: str) -> list[str]:
-    """The events ``role`` may send, from the server's own table: the page shows only what the server allows."""
-    from .sockets import READ_EVENTS, WRITE_EVENTS
+    """The writes ``role`` may send, from the server's own table: the page shows only the controls the server allows."""
+    from .sockets import WRITE_EVENTS
 
     writes = [event for event, use_case in WRITE_EVENTS.items() if role in getattr(use_case, "roles", ())]
-    return sorted(writes) + sorted(READ_EVENTS)
+    extra = ["export"] if role == FACILITATOR else []  # the documents (HTTP, the facilitator's link only)
+    return sorted(writes) + extra
 
 
 def _link_gone(message: str):
@@ -145,6 +146,8 @@ def _console_page(actor, token: str):
     if actor.role == FACILITATOR:
         page["export_url"] = url_for("http.export_json", token=token)
         page["team"] = team_urls(token, _service().team_links(actor.workshop_id))
+        page["public_base"] = base_url()
+        page["team_qr"] = {role: url_for("http.team_qr", token=token, role=role) for role in STAFF}
     response = make_response(render_template("console.html", workshop=workshop, page=page))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -2,13 +2,13 @@
  * and the action sheet dialog. */
 import { h, t, $, replace } from "../lib/dom.js";
 import { values, ranked } from "../lib/store.js";
-import { store, ui, can, viewedRound, liveIdeas, themesOf, persistent, disclosure, lines, send, ignore, notify } from "./state.js";
+import { store, ui, can, may, approved, viewedRound, liveIdeas, themesOf, persistent, disclosure, lines, send, ignore, notify } from "./state.js";
 import { boardView, dotsBlock, themeSummary } from "./board.js";
 import { openDialog, closeDialog, formDialog } from "./dialogs.js";
 
 /** A round's actions (of one theme, or all) as the server ranks them; unvoted ones after, oldest first. */
 export function rankedActions(r, themeId) {
-  return ranked(r, "action", values(r.actions).filter((a) => themeId === undefined || a.theme_id === themeId));
+  return ranked(r, "action", values(r.actions).filter((a) => approved(a) && (themeId === undefined || a.theme_id === themeId)));
 }
 
 function sheetSummary(a) {
@@ -22,7 +22,7 @@ export function convergeView(r) {
   const themes = themesOf(r);
   const kept = themes.filter((th) => th.kept);
   const others = themes.filter((th) => !th.kept);
-  const editable = can(r, "edit_action");
+  const editable = can(r, "edit_action") && may("action.update");
   const sections = kept.map((th) => {
     const actions = rankedActions(r, th.id);
     const headId = "kt-" + th.id;
@@ -35,7 +35,7 @@ export function convergeView(r) {
       actions.length
         ? h("ol", { class: "actions" }, actions.map((a, i) => actionItem(r, a, i + 1, editable)))
         : h("p", { class: "empty" }, t("actions_none")),
-      can(r, "propose_action") ? proposeForm(th) : null);
+      can(r, "propose_action") && may("action.propose") ? proposeForm(th) : null);
   });
   const out = [];
   if (!kept.length) out.push(h("p", { class: "empty card" }, t("no_kept_themes")));
@@ -88,7 +88,9 @@ function openSheet(actionId) {
   const a = r && r.actions[actionId];
   if (!a) return;
   ui.sheet = actionId;
-  const editable = can(r, "edit_action");
+  ui.sheetVersion = a.version;  // compare-and-set: the save names the version this form was opened on
+  showConflict(null);
+  const editable = can(r, "edit_action") && may("action.update");
   const theme = r.themes[a.theme_id];
   $("sheet-theme").textContent = theme ? t("sheet_theme", { title: theme.title }) : "";
   $("sheet-title").value = a.title || "";
@@ -155,6 +157,34 @@ function lineagePicker(r, a, editable) {
     others.length ? h("div", { class: "field" }, h("label", { for: "sheet-lineage-search" }, t("lineage_search")), search, more) : null)];
 }
 
+const SHEET_FIELDS = ["title", "description", "owner", "deadline", "partners", "indicators", "resources", "status"];
+
+function formValue(name) {
+  const v = $("sheet-" + name).value;
+  return name === "partners" || name === "indicators" ? lines(v) : v.trim();
+}
+function shown(v) { return Array.isArray(v) ? v.join(", ") : String(v || ""); }
+
+/** The sheet changed in another console while open here: say so, with its values where they differ from the form.
+ *  ``refused``: this console's save was refused (conflict); saving again is then a deliberate overwrite. */
+function showConflict(a, refused) {
+  const box = $("sheet-conflict");
+  if (!a) { box.hidden = true; replace(box, []); return; }
+  const differs = SHEET_FIELDS.filter((f) => shown(f === "status" ? a.status : a[f]) !== shown(formValue(f)));
+  box.hidden = false;
+  replace(box, [
+    h("p", { class: "conflict-title" }, refused ? t("sheet_conflict") : t("sheet_changed")),
+    differs.length ? h("ul", null, differs.map((f) => h("li", null, t("sheet_theirs", { field: t("field_" + f), value: f === "status" ? t("astatus_" + a.status) : shown(a[f]) })))) : null,
+    h("button", { type: "button", class: "small", onclick: () => { const id = ui.sheet; closeDialog($("sheet-dialog")); openSheet(id); } }, t("sheet_take_theirs"))
+  ]);
+}
+
+/** An `action` broadcast: if it is the open sheet's and another console moved it, say so (the form keeps what was typed). */
+export function sheetChanged(a) {
+  if (!a || ui.sheet !== a.id || ui.sheetSaving || !$("sheet-dialog").open) return;
+  if (a.version !== undefined && a.version !== ui.sheetVersion) showConflict(a, false);
+}
+
 /** What the sheet's fields hold now, to tell whether something typed would be lost. */
 function sheetState() {
   return JSON.stringify(Array.from($("sheet-form").querySelectorAll("input:not([type=search]), textarea, select")).map((f) =>
@@ -173,7 +203,9 @@ export function setupSheet() {
     if (!title.value.trim()) { title.focus(); return; }
     const btn = $("sheet-save");
     btn.disabled = true;
+    ui.sheetSaving = true;
     send("action.update", {
+      version: ui.sheetVersion,
       action_id: id,
       title: title.value.trim(),
       description: $("sheet-description").value.trim(),
@@ -186,8 +218,19 @@ export function setupSheet() {
       idea_ids: pickedLineage()
     }).then(() => {
       btn.disabled = false;
+      ui.sheetSaving = false;
       closeDialog(d);
       notify(t("sheet_saved"), "ok");
-    }).catch(() => { btn.disabled = false; });
+    }).catch((err) => {
+      btn.disabled = false;
+      ui.sheetSaving = false;
+      // Saved first in another console: its values are shown beside the form; saving again overwrites them, knowingly.
+      const r = viewedRound();
+      const current = r && r.actions[id];
+      if (err && err.code === "conflict" && current) {
+        ui.sheetVersion = current.version;
+        showConflict(current, true);
+      }
+    });
   }, () => !!ui.sheet && sheetState() !== ui.sheetSaved);
 }

@@ -10,7 +10,7 @@
  */
 import { h, t, plural, $ } from "../lib/dom.js";
 import { tallyOf } from "../lib/store.js";
-import { store, ui, invalidate, can, viewedRound, liveIdeas, themesOf, mergedInto, persistent, forget, disclosure, focusLater,
+import { store, ui, invalidate, can, may, viewedRound, liveIdeas, themesOf, mergedInto, persistent, forget, disclosure, focusLater,
   groupName, lines, send, ignore, notify } from "./state.js";
 import { ideaCard, ideaNumbers, pruneCards, mergeBanner, wallCount } from "./wall.js";
 import { confirmDialog } from "./dialogs.js";
@@ -81,7 +81,9 @@ function newestFirst(a, c) { return c.id - a.id; }
 
 export function boardView(r, readonly) {
   const t0 = performance.now();
-  const editable = !readonly && can(r, "edit_themes");
+  // Filing and creating themes is the facilitator's; correcting a theme's text, a moderator's too (page.may).
+  const editable = !readonly && can(r, "edit_themes") && may("idea.move");
+  const textEditable = !readonly && can(r, "edit_themes") && may("theme.update");
   const ideas = liveIdeas(r);
   const merged = mergedInto(r);
   const numbers = ideaNumbers(r);
@@ -131,7 +133,7 @@ export function boardView(r, readonly) {
   const pane = persistent("board-pane:" + (readonly ? "ro" : "live"), () => h("section", { class: "pane sort-pane" }));
   pane.setAttribute("aria-labelledby", headId);
   patch(pane, [
-    paneHead(r, theme, inPane.length, shown.length, editable, readonly, headId),
+    paneHead(r, theme, inPane.length, shown.length, textEditable, readonly, headId, editable && may("theme.delete")),
     editable && !theme ? assistPanel(r) : null,
     inPane.length ? filterBox(r, readonly) : null,
     editable && inPane.length ? selectionBar(r, theme, shown) : null,
@@ -158,7 +160,7 @@ export function boardView(r, readonly) {
 
 function themeKey(r) { return themesOf(r).map((th) => th.id + ":" + th.title).join("|"); }
 
-function paneHead(r, theme, total, shown, editable, readonly, headId) {
+function paneHead(r, theme, total, shown, editable, readonly, headId, deletable) {
   const count = h("p", { class: "pane-count" }, shown === total ? plural("n_ideas", total) : t("filter_count", { n: shown, total: total }));
   if (!theme) {
     return h("div", { class: "pane-head" }, h("div", { class: "pane-title" }, h("h4", { id: headId }, t("unsorted")), count,
@@ -178,8 +180,8 @@ function paneHead(r, theme, total, shown, editable, readonly, headId) {
         ? h("div", { class: "col-tools" },
             h("button", { type: "button", class: "small", "data-key": "edit-theme-" + theme.id, "aria-describedby": headId,
               onclick: () => openThemeEditor(theme) }, t("theme_edit")),
-            h("button", { type: "button", class: "small danger", "data-key": "delete-theme-" + theme.id, "aria-describedby": headId,
-              onclick: () => deleteTheme(theme) }, t("theme_delete")))
+            deletable ? h("button", { type: "button", class: "small danger", "data-key": "delete-theme-" + theme.id, "aria-describedby": headId,
+              onclick: () => deleteTheme(theme) }, t("theme_delete")) : null)
         : null));
 }
 
@@ -510,6 +512,7 @@ function openThemeEditor(theme) {
 function themeEditForm(theme) {
   return persistent("theme-edit-" + theme.id, () => {
     const id = theme.id;
+    let version = theme.version;  // the version this form was opened on: a save over another console's is refused
     const title = h("input", { id: "te-title-" + id, maxlength: "200", required: true, value: theme.title });
     const objective = h("textarea", { id: "te-objective-" + id, rows: "2", maxlength: "1000" });
     objective.value = theme.objective || "";
@@ -532,11 +535,15 @@ function themeEditForm(theme) {
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       if (!title.value.trim()) { title.focus(); return; }
-      send("theme.update", { theme_id: id, title: title.value.trim(), objective: objective.value.trim(), criteria: lines(criteria.value) })
+      send("theme.update", { theme_id: id, title: title.value.trim(), objective: objective.value.trim(), criteria: lines(criteria.value), version: version })
         .then(() => {
           confirm(t("theme_saved"));
           close();
-        }).catch(ignore);
+        }).catch((err) => {
+          // Changed in another console meanwhile (the toast says so): the board shows its text; saving again overwrites it.
+          const current = viewedRound() && viewedRound().themes[id];
+          if (err && err.code === "conflict" && current) version = current.version;
+        });
     });
     return form;
   });

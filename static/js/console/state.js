@@ -1,5 +1,5 @@
 /* state.js — what the console's panels share: the store, the UI state, the render loop, toasts and sending. */
-import { h, t, $ } from "../lib/dom.js";
+import { h, t, $, page } from "../lib/dom.js";
 import { createStore, values } from "../lib/store.js";
 
 export const store = createStore();
@@ -23,13 +23,25 @@ export function live() { return link.live; }
 export function settings() { return store.settings(); }
 export function phaseName(p) { return t("phase_" + p); }
 export function groupName(g) { return !g || g === "—" ? t("no_group") : g; }
+/** What this console's role may send, as the server's own table says (page.may): a moderator's console
+ *  shows no phase, reveal, publication or export control. */
+const MAY = new Set(page.may || []);
+export function may(event) { return MAY.has(event); }
+/** Shown to the room: approved, or recorded before the review existed. */
+export function approved(item) { return !item.review || item.review === "approved"; }
+/** What waits in the moderators' inbox (pending), oldest first. */
+export function heldItems(r) {
+  const pending = (list) => values(list).filter((x) => x.review === "pending" && !x.withdrawn && !x.merged_into).sort(byId);
+  return { ideas: pending(r.ideas), actions: pending(r.actions) };
+}
 /** What the round's phase allows, as the server says (Round.can). */
 export function can(r, capability) { return !!r && !!r.can && !!r.can[capability]; }
 export function lines(text) { return String(text || "").split("\n").map((s) => s.trim()).filter(Boolean); }
 
 export function viewedRound() { return (ui.pinned && store.state.rounds[ui.pinned]) || store.currentRound(); }
 function byId(a, b) { return a.id - b.id; }
-export function liveIdeas(r) { return values(r.ideas).filter((i) => !i.withdrawn && !i.merged_into).sort(byId); }
+/** The ideas on the wall and the board: standing, and approved (the inbox holds the others). */
+export function liveIdeas(r) { return values(r.ideas).filter((i) => !i.withdrawn && !i.merged_into && approved(i)).sort(byId); }
 export function themesOf(r) { return values(r.themes).sort((a, b) => a.position - b.position || a.id - b.id); }
 export function mergedInto(r) {
   const out = {};
@@ -137,6 +149,7 @@ export function notify(message, kind) {
 export function send(event, payload) {
   return link.live.send(event, payload).then((data) => {
     ["idea", "theme", "action", "round"].forEach((k) => { if (data && data[k]) store.apply(k, data[k]); });
+    ["ideas", "actions"].forEach((k) => { if (data && Array.isArray(data[k])) data[k].forEach((x) => store.apply(k.slice(0, -1), x)); });
     if (data && data.workshop) store.apply("workshop", data.workshop);
     return data;
   });

@@ -2,7 +2,7 @@
  * duplicates, and ideas typed on behalf of someone without a phone. Filing ideas under themes is board.js. */
 import { h, t, plural, $, replace } from "../lib/dom.js";
 import { assistPanel, assistDuplicateChip } from "./assist.js";
-import { ui, invalidate, settings, can, viewedRound, liveIdeas, mergedInto, persistent, focusLater, send, ignore, notify } from "./state.js";
+import { ui, invalidate, settings, can, may, viewedRound, liveIdeas, mergedInto, persistent, focusLater, send, ignore, notify } from "./state.js";
 
 function authorLine(i) {
   const who = i.on_behalf ? null : (i.author || t("anonymous"));
@@ -195,7 +195,7 @@ export function wallView(r) {
     : h("p", { class: "empty" }, t("wall_empty"));
   pruneCards(keep);
   return h("div", { class: "wall-area" },
-    can(r, "post_idea") ? behalfForm() : null,
+    can(r, "post_idea") && may("idea.post") ? behalfForm() : null,
     assistPanel(r),
     h("section", { class: "wall-main", "aria-labelledby": "wall-heading" },
       h("div", { class: "section-head" },

@@ -49,7 +49,7 @@ export function createStore() {
     participants: [], me: null, rules: { phases: [], capabilities: {}, vote_phase: {}, action_statuses: [], follow_up_statuses: [] },
     rounds: {}
   };
-  const seesAll = () => state.role === "facilitator";
+  const seesAll = () => state.role === "facilitator" || state.role === "moderator";
 
   function notify(event, data, before) { listeners.forEach((fn) => fn(event, data, before)); }
 
