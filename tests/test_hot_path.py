@@ -185,6 +185,7 @@ def test_snapshots_made_of_parts_equal_the_full_rebuild(service):
     action = service.propose_action(people[0], {"op_id": new_op(), "theme_id": themes[0], "title": "Un potager"}).result["action"]
     service.set_approval(fac, {"op_id": new_op(), "enabled": True})
     service.propose_action(people[2], {"op_id": new_op(), "theme_id": themes[0], "title": "Une action en attente"})
+    service.propose_action(scribe, {"op_id": new_op(), "theme_id": themes[0], "title": "Une action saisie sur papier"})
     service.open_vote(fac, {"op_id": new_op(), "open": True})
     service.vote(people[1], {"op_id": new_op(), "kind": "action", "target_id": action["id"], "delta": 2})
     same()

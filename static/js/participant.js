@@ -108,10 +108,10 @@ function onDeferred(item, error, seconds) {
 }
 
 /** After an idea is taken: "sent", or, while others still wait for their turn, when they will go. */
-function sentToast() {
+function sentToast(held) {
   var wait = Math.ceil((deferredUntil - Date.now()) / 1000);
   if (wait > 0 && pendingOf("idea.post").length) toast(t("deferred_toast", { n: wait }));
-  else toast(t("sent_toast"));
+  else toast(t(held ? "sent_review_toast" : "sent_toast"));
 }
 
 function onDelivered(item, answer) {
@@ -132,7 +132,7 @@ function onDelivered(item, answer) {
       }
       break;
     case "idea.post":
-      if (ok) { S.acked.idea[data.idea.id] = true; store.apply("idea", data.idea); sentToast(); }
+      if (ok) { S.acked.idea[data.idea.id] = true; store.apply("idea", data.idea); sentToast(data.idea.review === "pending"); }
       else failedPost(item, error);
       break;
     case "idea.edit":
@@ -150,7 +150,7 @@ function onDelivered(item, answer) {
       if (ok) {
         S.acked.action[data.action.id] = true;
         store.apply("action", data.action);
-        toast(t("proposed_toast"));
+        toast(t(data.action.review === "pending" ? "proposed_review_toast" : "proposed_toast"));
       } else failedAction(p, error);
       break;
     default:

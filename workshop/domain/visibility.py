@@ -177,10 +177,15 @@ def public_snapshot(full: dict, role: str, participant_id: int | None) -> dict[s
         header.update(
             ideas=ideas,
             themes=r["themes"],
-            actions=[
+            actions=[public_action(a) for a in r["actions"] if action_is_public(a)]
+            + [
                 public_action(a)
                 for a in r["actions"]
-                if action_is_public(a) or (participant_id is not None and a["participant_id"] == participant_id)
+                if not action_is_public(a)
+                and (
+                    (participant_id is not None and a["participant_id"] == participant_id)
+                    or (role == "scribe" and a["participant_id"] is None)
+                )
             ],
             **room_tallies(r, {kind: tallies_visible(settings, header, kind) for kind in phases.VOTE_KIND_PHASE}),
             syntheses=(

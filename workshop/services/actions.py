@@ -30,7 +30,7 @@ EDITABLE = {"title", "status", "idea_ids", "theme_id", *SHEET_TEXTS, *SHEET_LIST
 def _answer(tx: Tx, action: Action):
     tx.s.flush()
     view = action_view(action, queries.updates(tx.s, Action.id == action.id).get(action.id))
-    answer = public_action(view) if tx.actor.role == PARTICIPANT else view
+    answer = public_action(view) if tx.actor.role in (PARTICIPANT, SCRIBE) else view
     return {"action": answer}, [Change("action", tx.workshop.id, view)]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, contains_eager
 from ..domain import phases
 from ..domain import review as review_rules
 from ..domain.text import clean_text
-from ..domain.visibility import own_idea
+from ..domain.visibility import own_idea, scribe_idea
 from ..errors import Forbidden, NotFound, ValidationError
 from ..storage.models import Idea, Participant, Round, Theme, Workshop, utcnow
 from . import queries
@@ -113,7 +113,13 @@ def post_idea(tx: Tx, _subject: None, _checked: None):
         "updated_at": iso(now),
     }
     change = Change("idea", actor.workshop_id, view)
-    return {"idea": own_idea(view) if actor.role == PARTICIPANT else view}, [change]
+    if actor.role == PARTICIPANT:
+        answer = own_idea(view)
+    elif actor.role == SCRIBE:
+        answer = scribe_idea(view)  # as the scribes' page lists it: no author id, no filter flags
+    else:
+        answer = view
+    return {"idea": answer}, [change]
 
 
 def _own(tx: Tx, idea: Idea) -> Idea:

@@ -218,6 +218,7 @@ class Shared:
     public_actions: list[list[dict]]  # approved actions, as the room sees them
     own_actions: list[dict[int, list[dict]]]  # per round, participant id -> their actions still waiting for review (or rejected)
     team_notes: list[list[dict]]  # per round, the notes typed for people without a phone, as the scribe page lists them
+    team_actions: list[list[dict]]  # per round, the actions the team proposed that wait for review (or were rejected)
     phone_syntheses: list[dict[str, Any]]
     idea_counts: dict[str, int]  # visible ideas per round (presence)
 
@@ -230,6 +231,7 @@ def build_shared(s: Session, w: Workshop) -> Shared:
     headers, visible, screen, own, actions, syntheses, counts = [], [], [], [], [], [], {}
     own_actions: list[dict[int, list[dict]]] = []
     notes: list[list[dict]] = []
+    team_actions: list[list[dict]] = []
     for r in rounds:
         header = {k: r[k] for k in ROUND_HEADER_KEYS if k in r}
         headers.append(header)
@@ -250,6 +252,7 @@ def build_shared(s: Session, w: Workshop) -> Shared:
                 held.setdefault(a["participant_id"], []).append(public_action(a))
         own_actions.append(held)
         notes.append([scribe_idea(i) for i in r["ideas"] if i["on_behalf"] and i["participant_id"] is None])
+        team_actions.append([public_action(a) for a in r["actions"] if a["participant_id"] is None and not action_is_public(a)])
         syntheses.append({phase: phone_synthesis(phase, data) for phase, data in r["syntheses"].items()})
     return Shared(
         workshop=workshop_view(w),
@@ -262,6 +265,7 @@ def build_shared(s: Session, w: Workshop) -> Shared:
         public_actions=actions,
         own_actions=own_actions,
         team_notes=notes,
+        team_actions=team_actions,
         phone_syntheses=syntheses,
         idea_counts={str(rid): n for rid, n in sorted(counts.items())},
     )
@@ -394,6 +398,8 @@ class SnapshotCache:
             actions = shared.public_actions[n]
             if pid is not None and pid in shared.own_actions[n]:
                 actions = actions + shared.own_actions[n][pid]
+            elif role == SCRIBE and shared.team_actions[n]:
+                actions = actions + shared.team_actions[n]
             header.update(
                 ideas=ideas,
                 themes=r["themes"],

@@ -115,6 +115,7 @@ class Broadcaster:
         wid = change.workshop_id
         everyone = [facilitator_room(wid), screen_room(wid), participants_room(wid)]
         public = everyone[1:]  # what the projector and the phones may see
+        scribes = staff_room(wid, "scribe")  # the scribes' pages follow the phases, themes and settings too
         kind, data = change.kind, change.data
         if kind == "idea":
             # Phones do not get the room's ideas one by one (that would grow with
@@ -133,28 +134,28 @@ class Broadcaster:
                 else:
                     self._emit("idea", own_idea(data), person_room(data["participant_id"]))
             elif data["on_behalf"]:  # a note typed for someone without a phone: the scribes' pages follow it
-                self._emit("idea", scribe_idea(data), staff_room(wid, "scribe"))
+                self._emit("idea", scribe_idea(data), scribes)
             self._dirty_presence.add(wid)
         elif kind == "theme":
-            self._emit("theme", data, everyone)
+            self._emit("theme", data, [*everyone, scribes])
         elif kind == "theme_removed":
-            self._emit("theme.removed", data, everyone)
+            self._emit("theme.removed", data, [*everyone, scribes])
         elif kind == "action":
             self._emit("action", data, facilitator_room(wid))
             if action_is_public(data):
-                self._emit("action", public_action(data), public)
+                self._emit("action", public_action(data), [*public, scribes])
             elif data["participant_id"]:  # waiting for review (or rejected): its author only is told
                 self._emit("action", public_action(data), person_room(data["participant_id"]))
-            if data["participant_id"] is None:
-                self._emit("action", public_action(data), staff_room(wid, "scribe"))
+            else:  # proposed by the team, waiting: the scribes' pages list it with its state
+                self._emit("action", public_action(data), scribes)
         elif kind == "round":
-            self._emit("round", data, everyone)
+            self._emit("round", data, [*everyone, scribes])
         elif kind == "synthesis":
             self._emit("synthesis", data, [facilitator_room(wid), screen_room(wid)])
             self._emit("synthesis", {**data, "data": phone_synthesis(data["phase"], data["data"])}, participants_room(wid))
         elif kind == "workshop":
             self._emit("workshop", data, facilitator_room(wid))  # the team's consoles: the settings whole (abuse_words)
-            self._emit("workshop", public_workshop(data), public)
+            self._emit("workshop", public_workshop(data), [*public, scribes])
         elif kind == "plan":
             self._emit("plan", data, [facilitator_room(wid), screen_room(wid)])
         elif kind == "team":

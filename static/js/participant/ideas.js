@@ -49,7 +49,8 @@ export function buildDiverge(r) {
   S.parts.update = function (rr) {
     // The room's count comes from the coalesced `presence` (phones are not sent everyone's ideas).
     var counted = store.state.presence.ideas && store.state.presence.ideas[String(rr.id)];
-    var visible = counted !== undefined ? counted : values(rr.ideas).filter(function (i) { return !(i.hidden || i.withdrawn || i.merged_into); }).length;
+    // Ideas waiting for review (or not kept) are not on the wall: they do not count as shown.
+    var visible = counted !== undefined ? counted : values(rr.ideas).filter(function (i) { return !(i.hidden || i.withdrawn || i.merged_into) && reviewOf(i) === "approved"; }).length;
     var mine = myIdeaRows(rr);
     room.textContent = plural("room_ideas", visible + mine.filter(function (m) { return m.pending && m.isNew; }).length);
     empty.hidden = mine.length > 0;
@@ -96,7 +97,7 @@ function myIdeaRows(r) {
   mine.forEach(function (i) {
     if (withdrawing[i.id]) return;
     var pendingText = edits[i.id];
-    rows.push({ key: "i" + i.id, id: i.id, text: pendingText !== undefined ? pendingText : i.text, pending: pendingText !== undefined, hidden: i.hidden });
+    rows.push({ key: "i" + i.id, id: i.id, text: pendingText !== undefined ? pendingText : i.text, pending: pendingText !== undefined, hidden: i.hidden, review: reviewOf(i) });
   });
   posts.forEach(function (item) {
     rows.push({ key: "op" + item.payload.op_id, id: null, text: item.payload.text, pending: true, isNew: true });
@@ -107,13 +108,16 @@ function myIdeaRows(r) {
 function ideaRow(row) {
   var editing = row.id !== null && S.editing === row.id;
   var confirming = row.id !== null && S.confirming === row.id;
-  var sig = [row.pending, row.hidden, editing, confirming, editing ? "" : row.text].join("|");
+  var review = row.review || "approved";
+  var sig = [row.pending, row.hidden, review, editing, confirming, editing ? "" : row.text].join("|");
   return { key: row.key, sig: sig, build: function (li) {
-    li.className = "idea" + (row.pending ? " pending" : "") + (row.hidden ? " hidden-idea" : "");
+    li.className = "idea" + (row.pending ? " pending" : "") + (row.hidden ? " hidden-idea" : "") + (review !== "approved" ? " review-" + review : "");
     li.dataset.pending = row.pending ? "true" : "false";
+    if (row.id !== null) li.dataset.review = review;
     if (editing) return buildEditor(li, row);
     li.appendChild(h("p", { class: "idea-text", dir: "auto" }, row.text));
     if (row.pending) li.appendChild(h("p", { class: "badge pending-badge" }, t("pending")));
+    else if (review !== "approved") li.appendChild(reviewBadge(review));
     if (row.hidden) li.appendChild(h("p", { class: "badge hidden-badge" }, t("hidden_by_facilitator")));
     if (row.id === null || row.pending || row.hidden) return;
     if (confirming) {
@@ -140,6 +144,15 @@ function ideaRow(row) {
         S.confirming = row.id; S.editing = null; refresh();
       } }, t("withdraw"))));
   } };
+}
+
+/** "approved" (shown to the room), "pending" (waiting for the team's review) or "rejected" (not kept by the team). */
+export function reviewOf(item) { return (item && item.review) || "approved"; }
+
+/** The badge of an own idea or action the room does not see: waiting for review, or not kept by the team. */
+export function reviewBadge(review) {
+  return h("p", { class: "badge review-badge " + (review === "rejected" ? "rejected-badge" : "review-pending-badge"), dataset: { review: review } },
+    t(review === "rejected" ? "review_rejected" : "review_pending"));
 }
 
 function shorten(text) { return text.length > 40 ? text.slice(0, 39) + "…" : text; }

@@ -3,6 +3,7 @@ import { h, t, plural } from "../lib/dom.js";
 import { values } from "../lib/store.js";
 import { store, S, link, view, settings, norm, pendingOf, toast, syncList, syncCards } from "./common.js";
 import { themeBody, actionBody, themeIdeas } from "./cards.js";
+import { reviewOf, reviewBadge } from "./ideas.js";
 
 function pendingVotes(kind) {
   var out = {};
@@ -56,8 +57,10 @@ function voteCard(kind, item, tag) {
   var minus = h("button", { type: "button", class: "vote minus", "data-vote": "minus" }, h("span", { "aria-hidden": "true" }, "−"));
   var plus = h("button", { type: "button", class: "vote plus", "data-vote": "plus" }, h("span", { "aria-hidden": "true" }, "+"));
   var pips = h("span", { class: "pips", "aria-hidden": "true" });
-  var el = h("article", { class: "card vote-card", dataset: { id: item.id, kind: kind } }, titleEl, body, tally,
-    h("div", { class: "controls" }, minus, h("span", { class: "mine-box" }, count, pips), plus));
+  var badgeBox = h("div", { class: "review-box", hidden: true });
+  var controls = h("div", { class: "controls" }, minus, h("span", { class: "mine-box" }, count, pips), plus);
+  var el = h("article", { class: "card vote-card", dataset: { id: item.id, kind: kind } }, titleEl, badgeBox, body, tally, controls);
+  var shownReview = "approved";
   var current = item, state = null;
   function press(delta) {
     return function () {
@@ -75,6 +78,17 @@ function voteCard(kind, item, tag) {
     current = it; state = vs;
     if (titleEl.textContent !== it.title) titleEl.textContent = it.title;
     if (kind === "theme") themeBody(body, it); else actionBody(body, it);
+    // My own action while the team reviews it (or once not kept): the room does not see it, nobody votes on it.
+    var review = reviewOf(it);
+    if (review !== shownReview) {
+      shownReview = review;
+      badgeBox.textContent = "";
+      if (review !== "approved") badgeBox.appendChild(reviewBadge(review));
+      badgeBox.hidden = review === "approved";
+      controls.hidden = review !== "approved";
+      el.dataset.review = review;
+      el.classList.toggle("under-review", review !== "approved");
+    }
     var mine = vs.mine[it.id] || 0;
     var label = t("my_dots", { n: mine });
     if (count.textContent !== label) count.textContent = label;
@@ -87,7 +101,7 @@ function voteCard(kind, item, tag) {
     minus.setAttribute("aria-disabled", mine <= 0 ? "true" : "false");
     plus.setAttribute("aria-disabled", mine >= vs.cap || vs.remaining <= 0 ? "true" : "false");
     var row = tallies ? tallies[it.id] : null;
-    tally.hidden = !tallies;
+    tally.hidden = !tallies || review !== "approved";
     if (tallies) tally.textContent = plural("dots_total", row ? row.dots : 0);
     el.classList.toggle("has-dots", mine > 0);
   };
@@ -140,10 +154,11 @@ export function buildConverge() {
     var kept = values(r.themes).filter(function (x) { return x.kept; }).sort(function (a, b) { return (a.position - b.position) || (a.id - b.id); });
     var actions = values(r.actions).filter(function (a) { return a.status !== "abandoned"; }).sort(function (a, b) { return a.id - b.id; });
     var vs = voteState("action", actions);
+    var shown = actions.filter(function (a) { return reviewOf(a) === "approved"; }).length; // my actions under review are not voted on
     bar.update(vs);
-    bar.hidden = actions.length === 0;
+    bar.hidden = shown === 0;
     waiting.hidden = kept.length > 0;
-    note.hidden = actions.length === 0 || !!r.tallies.action;
+    note.hidden = shown === 0 || !!r.tallies.action;
     form.hidden = kept.length === 0;
     form.update(kept);
     var pendingProposals = pendingProposalsFor(r);
