@@ -37,6 +37,7 @@ from ..storage.db import Database
 from ..storage.models import Action, Idea, Operation, Participant, Round, Synthesis, Theme, Vote, Workshop
 from . import queries
 from .base import FACILITATOR, GUEST, SCREEN, Actor, Change
+from .polls import polls_full, snapshot_polls
 from .views import action_view, idea_view, iso, round_view_header, theme_view, timer_now, workshop_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,6 +171,7 @@ def build_full_snapshot(s: Session, w: Workshop) -> dict[str, Any]:
         "presence": build_presence(s, w.id),
         "rounds": [round_full(s, w, r, participants) for r in w.rounds],
         "plan": w.plan,
+        "polls": polls_full(s, w.id),
     }
 
 
@@ -288,7 +290,7 @@ class SnapshotCache:
         for change in changes:
             if change.kind == "presence":
                 self._joins[workshop_id] = self._joins.get(workshop_id, 0) + 1
-            elif change.kind != "tally":
+            elif change.kind not in ("tally", "poll_answer"):  # a poll's answers are read per snapshot
                 self._content[workshop_id] = self._content.get(workshop_id, 0) + 1
 
     def _file(self, entries: OrderedDict, workshop_id: int, value: Any) -> None:
@@ -419,8 +421,11 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
         full = service.snapshots.get(actor.workshop_id)
         everything = dict.fromkeys(phases.VOTE_KIND_PHASE, True)
         rounds = [{**r, **room_tallies(r, everything)} for r in full["rounds"]]
-        return {**full, "role": FACILITATOR, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
-    return {**service.snapshots.public(service, actor), "rules": rules(service)}
+        out = {**full, "role": FACILITATOR, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
+    else:
+        out = {**service.snapshots.public(service, actor), "rules": rules(service)}
+    out["polls"] = snapshot_polls(service, actor)
+    return out
 
 
 def rules(service: WorkshopService) -> dict[str, Any]:

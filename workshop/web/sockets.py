@@ -28,6 +28,7 @@ from ..services import (
     Outcome,
     actions,
     ideas,
+    polls,
     restitution,
     rounds,
     snapshots,
@@ -80,6 +81,10 @@ WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
     "screen.qr": workshops.show_qr,
     "restitution.publish": restitution.publish_restitution,
     "action.status": restitution.update_action_status,
+    "poll.create": polls.create_poll,
+    "poll.state": polls.set_poll_state,
+    "poll.reveal": polls.reveal_poll,
+    "poll.answer": polls.answer_poll,
 }
 
 #: read-only events: event name -> function taking (service, actor, payload) and returning data
