@@ -18,6 +18,7 @@ import { boardView } from "./console/board.js";
 import { convergeView, setupSheet } from "./console/actions.js";
 import { renderPlan } from "./console/plan.js";
 import { renderRestitution, setupRestitution } from "./console/followup.js";
+import { renderPolls, setupPolls } from "./console/polls.js";
 import { viewedRound, can } from "./console/state.js";
 
 const FRESH_MS = 2000;
@@ -86,11 +87,12 @@ function setupTabs() {
 // ------------------------------------------------------------------ what each change redraws
 
 const REDRAW = {
-  snapshot: ["header", "rounds", "control", "work", "plan", "restitution"],
+  snapshot: ["header", "rounds", "control", "work", "plan", "restitution", "polls"],
   idea: ["work"], theme: ["work"], "theme.removed": ["work"],
   action: ["work", "plan", "restitution"],
   round: ["rounds", "control", "work", "restitution"],
-  presence: ["header"], plan: ["plan"], workshop: ["header", "restitution"]
+  presence: ["header"], plan: ["plan"], workshop: ["header", "restitution"],
+  poll: ["polls"], "poll.results": ["polls"]
 };
 
 store.subscribe((event, data, before) => {
@@ -119,12 +121,13 @@ store.subscribe((event, data, before) => {
 // ------------------------------------------------------------------ start
 
 ready(() => {
-  setRenderers({ header: renderHeader, rounds: renderRounds, control: renderControl, work: renderWork, plan: renderPlan, restitution: renderRestitution });
+  setRenderers({ header: renderHeader, rounds: renderRounds, control: renderControl, work: renderWork, plan: renderPlan, restitution: renderRestitution, polls: renderPolls });
   setupTabs();
   setupControls();
   setupPreview();
   setupSheet();
   setupRestitution();
+  setupPolls();
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && ui.merging && !document.querySelector("dialog[open]")) cancelMerge();
   });
