@@ -194,7 +194,11 @@ def test_merge_rule_alone():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.integers(0, 5), st.lists(st.sampled_from(["1", "2", "3", "4"]), min_size=1, max_size=2, unique=True)), max_size=30))
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 5), st.lists(st.sampled_from(["1", "2", "3", "4"]), min_size=1, max_size=2, unique=True)), max_size=30
+    )
+)
 def test_each_participant_counts_once_with_their_last_answer(tmp_path_factory, steps):
     from workshop.services import WorkshopService
     from workshop.storage.db import Database

@@ -252,4 +252,3 @@ def snapshot_polls(service: WorkshopService, actor: Actor) -> list[dict[str, Any
             view["mine"] = mine.get(poll["id"])
         out.append(view)
     return out
-
