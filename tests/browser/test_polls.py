@@ -58,7 +58,7 @@ def test_console_launches_a_poll_phones_answer_the_projector_reveals(workshop, n
         console.fill("#poll-question", "Comment êtes-vous venus ?")
         console.fill("#poll-options", "À pied\nEn bus ou en tram\nEn voiture\nÀ vélo")
         console.get_by_role("button", name="Lancer maintenant").click()
-        item = console.locator(".poll-item").first
+        item = console.locator(".poll-item", has_text="Comment êtes-vous venus ?")
         expect(item).to_have_attribute("data-state", "open")
         expect(item.locator(".poll-item-state")).to_contain_text("ouvert")
 
@@ -134,7 +134,7 @@ def test_console_launches_a_poll_phones_answer_the_projector_reveals(workshop, n
             page.fill("#poll-word", word)
             page.locator(".poll-send").click()
             expect(page.locator("#poll-panel")).to_have_count(0)
-        word_item = console.locator(".poll-item").nth(1)
+        word_item = console.locator(".poll-item", has_text="Un mot pour cet atelier ?")
         expect(word_item.locator(".poll-item-count")).to_have_text("5 réponses")
         word_item.get_by_role("button", name="Révéler les résultats").click()
         cloud = screen.locator("#sc-poll-cloud .cloud-word")

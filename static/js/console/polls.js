@@ -6,7 +6,7 @@
  */
 import { h, t, plural, $, replace } from "../lib/dom.js";
 import { pollList, pollChart } from "../lib/polls.js";
-import { store, send, ignore, notify, lines } from "./state.js";
+import { store, send, ignore, notify, lines, disclosure } from "./state.js";
 
 function stateText(p) {
   if (p.state === "draft") return t("poll_state_draft");
@@ -28,15 +28,42 @@ function pollItem(p) {
       p.section === "evaluation" ? h("span", { class: "poll-item-kind" }, " · " + t("poll_evaluation")) : null),
     h("p", { class: "poll-item-question", dir: "auto" }, p.question),
     h("p", { class: "poll-item-count" }, plural("poll_answers", count)),
-    p.state !== "draft" && p.results && p.results.answers ? pollChart(p, { groups: true }) : null,
+    p.results && p.results.answers ? (p.state === "open" || p.revealed ? pollChart(p, { groups: true })
+      : disclosure("poll-results-" + p.id, t("poll_see_results"), pollChart(p, { groups: true }), "disclosure poll-disclosure")) : null,
     h("div", { class: "poll-item-buttons" }, buttons));
+}
+
+/** A prepared poll on one line: its question and "Open". */
+function draftRow(p) {
+  return h("li", { class: "poll-draft", dataset: { pollId: String(p.id), state: p.state } },
+    h("span", { class: "poll-draft-q", dir: "auto" }, p.question, " ", h("span", { class: "poll-item-kind" }, "(" + t("poll_kind_" + p.kind) + ")")),
+    h("button", { type: "button", class: "small", onclick: () => send("poll.state", { poll_id: p.id, state: "open" }).catch(ignore) }, t("poll_open")));
+}
+
+/** Open the whole evaluation: the phones ask its questions one after the other. */
+function openAll(polls) {
+  polls.forEach((p) => send("poll.state", { poll_id: p.id, state: "open" }).catch(ignore));
 }
 
 export function renderPolls() {
   const list = $("poll-list");
   if (!list) return;
   const polls = pollList(store);
-  replace(list, polls.length ? polls.map(pollItem) : [h("li", { class: "hint" }, t("poll_none"))]);
+  const drafts = polls.filter((p) => p.state === "draft" && p.section !== "evaluation");
+  const evaluation = polls.filter((p) => p.state === "draft" && p.section === "evaluation");
+  const shown = polls.filter((p) => p.state !== "draft");
+  const items = shown.map(pollItem);
+  if (drafts.length) {
+    items.push(h("li", { class: "poll-group" }, disclosure("polls-drafts", t("poll_prepared_n", { n: drafts.length }),
+      h("ul", { class: "poll-drafts" }, drafts.map(draftRow)), "disclosure poll-disclosure")));
+  }
+  if (evaluation.length) {
+    items.push(h("li", { class: "poll-group" }, disclosure("polls-evaluation", t("poll_evaluation_n", { n: evaluation.length }),
+      h("div", null,
+        h("button", { type: "button", class: "small primary", onclick: () => openAll(evaluation) }, t("poll_evaluation_open")),
+        h("ul", { class: "poll-drafts" }, evaluation.map(draftRow))), "disclosure poll-disclosure")));
+  }
+  replace(list, items.length ? items : [h("li", { class: "hint" }, t("poll_none"))]);
 }
 
 export function setupPolls() {
