@@ -133,7 +133,12 @@ def _old_snapshot(service: WorkshopService, actor) -> dict:
     if actor.role == "facilitator":
         rounds = [{**r, **room_tallies(r, dict.fromkeys(phases.VOTE_KIND_PHASE, True))} for r in full["rounds"]]
         return {**full, "role": "facilitator", "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
-    return {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
+    public = {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
+    if actor.role != "guest":  # quick polls are read per snapshot, not cut from the full state (see tests/test_polls.py)
+        from workshop.services.polls import snapshot_polls
+
+        public["polls"] = snapshot_polls(service, actor)
+    return public
 
 
 def test_snapshots_made_of_parts_equal_the_full_rebuild(service):

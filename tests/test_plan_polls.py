@@ -25,7 +25,10 @@ HEAD = 'title = "Atelier"\n[[rounds]]\nquestion = "Q ?"\n'
         ('[[polls]]\nquestoin = "x"\nkind = "agree"', "did you mean 'question'?"),
         ('[[polls]]\nkind = "agree"', "poll 1: 'question' is missing"),
         ('[[polls]]\nquestion = "x"\nkind = "single"\noptions = ["a", "b"]\nmax_choices = 1', "'max_choices' is only for a multiple poll"),
-        ('[[evaluation]]\nquestion = "x"\nkind = "multiple"\noptions = ["a", "b"]\nmax_choices = 3', "evaluation question 1: 'max_choices' must be"),
+        (
+            '[[evaluation]]\nquestion = "x"\nkind = "multiple"\noptions = ["a", "b"]\nmax_choices = 3',
+            "evaluation question 1: 'max_choices' must be",
+        ),
         ("polls = 3", "'polls' must be written as one or more [[polls]] sections"),
     ],
 )

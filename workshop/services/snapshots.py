@@ -424,7 +424,8 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
         out = {**full, "role": FACILITATOR, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
     else:
         out = {**service.snapshots.public(service, actor), "rules": rules(service)}
-    out["polls"] = snapshot_polls(service, actor)
+    if actor.role != GUEST:
+        out["polls"] = snapshot_polls(service, actor)  # quick polls, read per snapshot (services/polls.py)
     return out
 
 
