@@ -22,7 +22,7 @@ import { renderPolls, setupPolls } from "./console/polls.js";
 import { viewedRound, can } from "./console/state.js";
 
 const FRESH_MS = 2000;
-const TABS = ["round", "plan", "restitution"];
+const TABS = ["round", "plan", "restitution", "polls"];
 
 // ------------------------------------------------------------------ work area
 

@@ -52,7 +52,8 @@ def test_console_launches_a_poll_phones_answer_the_projector_reveals(workshop, n
             client.ok("join", {"op_id": new_op(), "group": "agent"})
             scripted.append(client)
 
-        # The console launches a single-choice poll from its form.
+        # The console launches a single-choice poll from its form, in its "Sondages" tab.
+        console.get_by_role("tab", name="Sondages").click()
         console.locator("#poll-add summary").click()
         console.select_option("#poll-kind", "single")
         console.fill("#poll-question", "Comment êtes-vous venus ?")
@@ -61,6 +62,7 @@ def test_console_launches_a_poll_phones_answer_the_projector_reveals(workshop, n
         item = console.locator(".poll-item", has_text="Comment êtes-vous venus ?")
         expect(item).to_have_attribute("data-state", "open")
         expect(item.locator(".poll-item-state")).to_contain_text("ouvert")
+        expect(console.locator("#polls-tab-count")).to_have_text(" · 1 ouvert")
 
         # The projector shows the question over the lobby; each phone the panel.
         expect(screen.locator("#sc-poll .sc-poll-question")).to_have_text("Comment êtes-vous venus ?")

@@ -64,6 +64,9 @@ export function renderPolls() {
         h("ul", { class: "poll-drafts" }, evaluation.map(draftRow))), "disclosure poll-disclosure")));
   }
   replace(list, items.length ? items : [h("li", { class: "hint" }, t("poll_none"))]);
+  const open = polls.filter((p) => p.state === "open").length, badge = $("polls-tab-count");
+  badge.hidden = !open;
+  badge.textContent = open ? " · " + plural("poll_tab_open", open) : "";
 }
 
 export function setupPolls() {
