@@ -1,7 +1,7 @@
 /* polls.js — a quick poll on the projector: the question while it is open (how many have answered), then,
  * once the facilitator reveals them, the results as large bars with the stakeholder groups, or a word cloud. */
 import { h, t, plural } from "../lib/dom.js";
-import { pollList, pollChart } from "../lib/polls.js";
+import { pollList, pollChart, optionLabel } from "../lib/polls.js";
 import { store, fit } from "./common.js";
 import { drawCloud } from "./wall.js";
 
@@ -34,7 +34,13 @@ export function drawPoll(root, poll) {
     fit(box, [1, 0.9, 0.8, 0.7]);
     return null;
   }
+  // While it is open: the choices in large type (the room reads them while answering) and how many have answered.
+  if (poll.kind !== "word") {
+    section.appendChild(h("ol", { class: "sc-poll-options" + (poll.kind === "scale" ? " is-scale" : "") },
+      poll.options.map(function (o) { return h("li", { dir: "auto" }, optionLabel(poll, o)); })));
+  }
   section.appendChild(h("p", { class: "sc-poll-status" }, status));
+  if (poll.state === "open") section.appendChild(h("p", { class: "sc-poll-big", "aria-hidden": "true" }, plural("poll_answers", answers || 0)));
   if (poll.state !== "open") section.appendChild(h("p", { class: "results-hidden" }, t("results_hidden")));
   root.appendChild(section);
   return null;
