@@ -76,3 +76,56 @@ def test_csv_json_html_docx_say_the_same(snapshot):
 def test_english_documents_word_the_polls_in_english(snapshot):
     section = export(snapshot, "markdown", lang="en").decode().split("## Quick polls", 1)[1]
     assert "| Agree | 9 |" in section and "others (8)" in section
+
+
+# --------------------------------------------------------------------------- part 2: the end-of-workshop evaluation
+
+EVALUATION = [
+    {"kind": "scale", "question": "Cet atelier vous a-t-il été utile ?", "section": "evaluation"},
+    {"kind": "agree", "question": "Les propositions retenues reflètent ce qui s'est dit.", "section": "evaluation"},
+    {"kind": "word", "question": "Un mot pour qualifier cet atelier ?", "section": "evaluation"},
+]
+
+
+def test_the_evaluation_goes_to_its_own_chapter_and_to_the_observatory(service):
+    from test_services import Room
+
+    from workshop.gatherings import GatheringService
+
+    created = service.create_workshop(
+        "Atelier évalué", rounds=["Q ?"], territory="Nîmes", settings={"groups": ["habitant", "agent"]}, polls=EVALUATION
+    )
+    room = Room.__new__(Room)
+    room.service, room.id, room.code = service, created["workshop"]["id"], created["workshop"]["code"]
+    room.fac, room.tokens = service.authenticate(facilitator_token=created["facilitator_token"]), {}
+    phones = [room.join(f"P{n}", "habitant" if n < 5 else "agent") for n in range(7)]
+    polls = room.full()["polls"]
+    assert [p["section"] for p in polls] == ["evaluation"] * 3 and {p["state"] for p in polls} == {"draft"}
+    for p in polls:
+        room.ok("set_poll_state", room.fac, poll_id=p["id"], state="open")
+    for n, phone in enumerate(phones):
+        answer(room, phone, polls[0], choices=[str(3 + n % 3)])
+        answer(room, phone, polls[1], choices=["agree"])
+        answer(room, phone, polls[2], text="Utile" if n % 2 else "Convivial")
+    for p in polls:
+        room.ok("set_poll_state", room.fac, poll_id=p["id"], state="closed")
+    room.ok("publish_restitution", room.fac, published=True)
+
+    text = export(room.full(), "markdown").decode()
+    assert "## Évaluation de l'atelier" in text and "## Sondages" not in text
+    chapter = text.split("## Évaluation de l'atelier", 1)[1]
+    chapter = chapter.split("## Annexe", 1)[0]
+    assert "Moyenne : 3,9 / 5" in chapter
+    # habitant 5, agent 2: "autres" would be 2, so habitant joins it; one group left, no breakdown to show
+    assert "habitant" not in chapter and "agent" not in chapter
+
+    rows = GatheringService(service).observatory(published_only=True)
+    row = next(r for r in rows if r["title"] == "Atelier évalué")
+    assert [(e["kind"], e["answers"]) for e in row["evaluation"]] == [("scale", 7), ("agree", 7), ("word", 7)]
+    assert row["evaluation"][0]["summary"] == "Moyenne : 3,9 / 5"
+    assert row["evaluation"][1]["summary"].startswith("D'accord 100\u00a0%")
+    assert row["evaluation"][2]["summary"] == "Convivial (4), Utile (3)"
+    from workshop.exports.observatory import render_csv
+
+    table = render_csv(rows).decode("utf-8-sig")
+    assert "Évaluation de l'atelier" in table.splitlines()[0] and "Cet atelier vous a-t-il été utile ?\u00a0: Moyenne" in table

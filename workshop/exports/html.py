@@ -68,7 +68,9 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(wording(lang).translations, newstyle=False)  # translations are escaped like any text
     env.filters.update(multiline=multiline, css_string=css_string)
     env.globals.update(group_dots=group_dots, kept_or_defined=kept_or_defined)
-    env.globals.update(poll_summary=polls.summary_line, poll_table=polls.html_table)  # quick polls (_polls.html)
+    env.globals.update(
+        poll_summary=polls.summary_line, poll_table=polls.html_table, poll_chapters=polls.chapters
+    )  # quick polls (_polls.html)
     return env
 
 

@@ -62,6 +62,38 @@ def poll_entries(snapshot: dict, t: Wording) -> list[dict[str, Any]]:
     return out
 
 
+def chapters(report: dict, t: Wording) -> list[tuple[str, list[dict]]]:
+    """The documents' chapters: the quick polls of the day, then the end-of-workshop evaluation (each only if any)."""
+    polls = report.get("polls") or []
+    out = []
+    day = [p for p in polls if p["section"] != "evaluation"]
+    evaluation = [p for p in polls if p["section"] == "evaluation"]
+    if day:
+        out.append((t._("Quick polls"), day))
+    if evaluation:
+        out.append((t._("Evaluation of the workshop"), evaluation))
+    return out
+
+
+def evaluation_summary(report: dict, t: Wording) -> list[dict[str, Any]]:
+    """The closed evaluation questions in brief, for the observatory: one line each, comparable across workshops.
+
+    A scale gives its mean, agree/neutral/disagree and a choice their shares, a word poll its first words.
+    """
+    out = []
+    for p in report.get("polls") or []:
+        if p["section"] != "evaluation":
+            continue
+        if p["kind"] == "scale":
+            figure = t._("Average: %(n)s / 5", n=t.number(p["mean"])) if p["mean"] is not None else "—"
+        elif p["kind"] == "word":
+            figure = ", ".join(f"{w['text']} ({w['count']})" for w in p["words"][:5]) or "—"
+        else:
+            figure = ", ".join(f"{o['label']} {o['pct']}" for o in p["options"])
+        out.append({"question": p["question"], "kind": p["kind"], "answers": p["answers"], "mean": p["mean"], "summary": figure})
+    return out
+
+
 def summary_line(p: dict, t: Wording) -> str:
     """'12 answers · average 3.8 / 5' (no markup)."""
     text = t.ngettext("%(n)s answer", "%(n)s answers", p["answers"], n=p["answers"])
@@ -87,12 +119,19 @@ def table_rows(p: dict) -> tuple[list[str], list[list[str]]]:
 
 def markdown_lines(report: dict, t: Wording, h2: str) -> list[str]:
     """The "Quick polls" chapter (nothing when no poll was closed)."""
+    from .markdown import heading
+
+    out: list[str] = []
+    for title, polls in chapters(report, t):
+        out += [heading(h2, title), "", t._("Stakeholder groups with fewer than 5 answers are counted together as “others”."), ""]
+        out += _markdown_polls(polls, t, h2)
+    return out
+
+
+def _markdown_polls(polls: list[dict], t: Wording, h2: str) -> list[str]:
     from .markdown import esc, heading, inline, table
 
-    polls = report.get("polls") or []
-    if not polls:
-        return []
-    out = [heading(h2, t._("Quick polls")), "", t._("Stakeholder groups with fewer than 5 answers are counted together as “others”."), ""]
+    out: list[str] = []
     for p in polls:
         out += [heading(h2 + "#", f"{p['no']}. {inline(p['question'])}"), "", f"*{p['kind_label']}* — {summary_line(p, t)}", ""]
         if p["kind"] == "word":
@@ -128,11 +167,13 @@ def csv_table(report: dict, t: Wording) -> tuple[list[str], list[list]]:
 
 def docx_section(doc: Any, report: dict, t: Wording, level: int) -> None:
     """The "Quick polls" chapter of the Word document (nothing when no poll was closed)."""
-    polls = report.get("polls") or []
-    if not polls:
-        return
-    doc.add_heading(t._("Quick polls"), level)
-    doc.add_paragraph(t._("Stakeholder groups with fewer than 5 answers are counted together as “others”."))
+    for title, polls in chapters(report, t):
+        doc.add_heading(title, level)
+        doc.add_paragraph(t._("Stakeholder groups with fewer than 5 answers are counted together as “others”."))
+        _docx_polls(doc, polls, t, level)
+
+
+def _docx_polls(doc: Any, polls: list[dict], t: Wording, level: int) -> None:
     for p in polls:
         doc.add_heading(f"{p['no']}. {p['question']}", level + 1)
         doc.add_paragraph(f"{p['kind_label']} — {summary_line(p, t)}")
@@ -191,3 +232,12 @@ def html_table(p: dict, t: Wording) -> tuple[list[tuple[str, bool]], list[list[t
     groups, rows = table_rows(p)
     header = [(t._("Answer"), False), (t._("Answers"), True), ("%", True), *[(g, True) for g in groups]]
     return header, [[(cell, n > 0) for n, cell in enumerate(row)] for row in rows]
+
+
+def evaluation_text(row: dict, t: Wording) -> str:
+    """An observatory row's evaluation, one line per question (the CSV cell)."""
+    return "\n".join(f"{e['question']}{t.colon} {e['summary']} ({summary_count(e, t)})" for e in row.get("evaluation") or [])
+
+
+def summary_count(e: dict, t: Wording) -> str:
+    return t.ngettext("%(n)s answer", "%(n)s answers", e["answers"], n=e["answers"])
