@@ -50,7 +50,16 @@ def run(server: Server, n: int) -> None:
         phone = Client(server.url, {"code": code, "guest_id": secrets.token_urlsafe(16)})
         phone.ok("join", {"op_id": new_op(), "group": groups[k % len(groups)]})
         phones.append(phone)
-    poll = fac.ok("poll.create", {"op_id": new_op(), "kind": "single", "question": "Comment êtes-vous venus ?", "options": ["À pied", "En bus", "En voiture", "À vélo"], "open": True})["poll"]
+    poll = fac.ok(
+        "poll.create",
+        {
+            "op_id": new_op(),
+            "kind": "single",
+            "question": "Comment êtes-vous venus ?",
+            "options": ["À pied", "En bus", "En voiture", "À vélo"],
+            "open": True,
+        },
+    )["poll"]
     wait_until(lambda: all(p.received["poll"] for p in phones), timeout=60)
     latencies: list[float] = []
     lock = threading.Lock()
@@ -80,8 +89,12 @@ def run(server: Server, n: int) -> None:
     q = statistics.quantiles(latencies, n=100)
     print(f"phones: {n}; answers: {len(latencies)} (each phone answered, then changed) in {burst:.2f} s")
     print(f"ack latency: p50 {1000 * q[49]:.0f} ms, p95 {1000 * q[94]:.0f} ms, max {1000 * latencies[-1]:.0f} ms")
-    print(f"poll.results received: console {len(fac.received['poll.results'])}, projector {len(screen.received['poll.results'])}, all phones together {phone_messages} (hidden)")
-    print(f"reveal reached every phone in {1000 * reveal:.0f} ms; final counts {[o['count'] for o in fac.received['poll.results'][-1]['results']['options']]}")
+    print(
+        f"poll.results received: console {len(fac.received['poll.results'])}, projector {len(screen.received['poll.results'])}, all phones together {phone_messages} (hidden)"
+    )
+    print(
+        f"reveal reached every phone in {1000 * reveal:.0f} ms; final counts {[o['count'] for o in fac.received['poll.results'][-1]['results']['options']]}"
+    )
     for c in [fac, screen, *phones]:
         c.close()
 
