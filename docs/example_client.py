@@ -45,7 +45,20 @@ def op() -> str:
 class Client:
     """One Socket.IO connection that records what it receives."""
 
-    EVENTS = ("idea", "idea.removed", "theme", "theme.removed", "action", "round", "tally", "presence", "synthesis", "plan")
+    EVENTS = (
+        "idea",
+        "idea.removed",
+        "theme",
+        "theme.removed",
+        "action",
+        "round",
+        "tally",
+        "presence",
+        "synthesis",
+        "plan",
+        "poll",
+        "poll.results",
+    )
 
     def __init__(self, url: str, auth: dict) -> None:
         self.url = url

@@ -133,8 +133,18 @@ def _old_snapshot(service: WorkshopService, actor) -> dict:
     if actor.role in ("facilitator", "moderator"):
         rounds = [{**r, **room_tallies(r, dict.fromkeys(phases.VOTE_KIND_PHASE, True))} for r in full["rounds"]]
         out = {**full, "role": actor.role, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
-        return {**out, "team": service.team_links(actor.workshop_id)} if actor.role == "facilitator" else out
-    return {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
+        if actor.role == "facilitator":
+            out["team"] = service.team_links(actor.workshop_id)
+        from workshop.services.polls import snapshot_polls
+
+        out["polls"] = snapshot_polls(service, actor)
+        return out
+    public = {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
+    if actor.role != "guest":  # quick polls are read per snapshot, not cut from the full state (see tests/test_polls.py)
+        from workshop.services.polls import snapshot_polls
+
+        public["polls"] = snapshot_polls(service, actor)
+    return public
 
 
 def test_snapshots_made_of_parts_equal_the_full_rebuild(service):

@@ -57,6 +57,10 @@ MAY_SEND: dict[str, frozenset[str]] = {
     "review": TEAM,
     "approval.set": TEAM,
     "team.link": frozenset({FACILITATOR}),
+    "poll.create": frozenset({FACILITATOR}),
+    "poll.state": frozenset({FACILITATOR}),
+    "poll.reveal": frozenset({FACILITATOR}),
+    "poll.answer": frozenset({PARTICIPANT}),
 }
 
 EVENTS = sorted(set(WRITE_EVENTS) | set(READ_EVENTS))
@@ -116,6 +120,7 @@ def room(app):
     op("advance_phase", fac, kept_theme_ids=[theme["id"]])  # converge
     action = op("propose_action", phone, theme_id=theme["id"], title="Un banc par rue")["action"]
     op("open_vote", fac, open=True)  # a participant's vote is then refused for nothing but its role
+    poll = op("create_poll", fac, kind="agree", question="D'accord ?", open=True)["poll"]
     return {
         "service": service,
         "workshop_id": fac.workshop_id,
@@ -127,7 +132,7 @@ def room(app):
             SCREEN: {"code": code, "role": "screen"},
             GUEST: {"code": code},
         },
-        "ids": {"idea": idea["id"], "theme": theme["id"], "action": action["id"]},
+        "ids": {"idea": idea["id"], "theme": theme["id"], "action": action["id"], "poll": poll["id"]},
     }
 
 
@@ -166,6 +171,10 @@ def payload_for(event: str, ids: dict) -> dict:
         "review": {"decision": "approve", "idea_ids": [idea]},
         "approval.set": {"enabled": True},
         "team.link": {"role": "scribe"},
+        "poll.create": {"kind": "scale", "question": "Utile ?"},
+        "poll.state": {"poll_id": ids["poll"], "state": "closed"},
+        "poll.reveal": {"poll_id": ids["poll"], "revealed": True},
+        "poll.answer": {"poll_id": ids["poll"], "choices": ["agree"]},
     }[event]
     return fields if event in READ_EVENTS else {"op_id": new_op(), **fields}
 

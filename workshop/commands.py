@@ -76,6 +76,7 @@ def create_from_plan(app, plan_path: Path) -> dict:
         description=plan.description,
         tags=list(plan.tags),
         settings=plan.settings,
+        polls=[p.spec() for p in plan.polls] + [{**p.spec(), "section": "evaluation"} for p in plan.evaluation],
     )
     if plan.catalogue is not None:  # the grouping assistant's themes for this workshop
         from .assist.catalogue import save_workshop_catalogue

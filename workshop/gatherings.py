@@ -247,6 +247,8 @@ class GatheringService:
         (``published_only=False``), never on the public page.
         """
         from .exports.common import build_report
+        from .exports.i18n import wording
+        from .exports.polls import evaluation_summary
 
         rows = []
         for w, event_title in self._observed(territory, tag, published_only):
@@ -299,6 +301,7 @@ class GatheringService:
                     for a in r["actions"]
                 ],
             )
+            row["evaluation"] = evaluation_summary(report, wording(lang))  # the end-of-workshop evaluation, in brief
             rows.append(row)
         return rows
 

@@ -47,6 +47,9 @@ FIELD_NAMES = {
     "place": N_("the place"),
     "facilitator": N_("the facilitator's name"),
     "comment": N_("the comment"),
+    "choices": N_("the answer"),
+    "word": N_("the word"),
+    "options": N_("the choices"),
 }
 
 MESSAGES = {
@@ -113,6 +116,14 @@ MESSAGES = {
     "too_many_workshops": N_("Too many workshops in this event."),
     "invalid_import": N_("This file cannot be imported: %(detail)s"),
     "cli_error": N_("This cannot be done."),
+    "unknown_poll": N_("This poll does not exist."),
+    "poll_not_open": N_("This poll is not open yet."),
+    "poll_closed": N_("This poll is closed: answers are no longer taken."),
+    "unknown_choice": N_("This answer is not one of the poll's choices."),
+    "too_many_choices": N_("Too many choices: %(max)s at most."),
+    "not_one_word": N_("One word only, please."),
+    "poll_options": N_("A poll needs between %(min)s and %(max)s different choices."),
+    "too_many_polls": N_("Too many polls in this workshop (%(max)s at most)."),
     "server_error": N_("Something went wrong on the server. Your request was not saved; please try again."),
 }
 

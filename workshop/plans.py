@@ -36,6 +36,7 @@ __all__ = [
     "PHASES",
     "SETTING_KEYS",
     "Plan",
+    "PollPlan",
     "RoundPlan",
     "list_plans",
     "load_plan",
@@ -77,7 +78,10 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "settings",
     "rounds",
     "catalogue",
+    "polls",
+    "evaluation",
 )
+POLL_KEYS: tuple[str, ...] = ("question", "kind", "options", "max_choices")
 ROUND_KEYS: tuple[str, ...] = ("question", "timings")
 
 # Limits that match the storage columns, so a plan that loads can be stored.
@@ -103,6 +107,25 @@ class RoundPlan:
 
 
 @dataclass(frozen=True)
+class PollPlan:
+    """A quick poll of the plan: ``{kind, question, options?, max_choices?}`` as :func:`workshop.domain.polls.check_spec` takes it."""
+
+    kind: str
+    question: str
+    options: tuple[str, ...] = ()
+    max_choices: int | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """The payload ``poll.create`` would send."""
+        out: dict[str, Any] = {"kind": self.kind, "question": self.question}
+        if self.options:
+            out["options"] = list(self.options)
+        if self.max_choices is not None:
+            out["max_choices"] = self.max_choices
+        return out
+
+
+@dataclass(frozen=True)
 class Plan:
     """A validated workshop plan, ready to create a workshop from.
 
@@ -124,6 +147,10 @@ class Plan:
     #: where it takes place (the hall, the address) and who facilitates it: the documents' cover
     place: str = ""
     facilitator: str = ""
+    #: quick polls prepared for the day (``[[polls]]``), created as drafts the facilitator opens when the time comes
+    polls: tuple[PollPlan, ...] = ()
+    #: the end-of-workshop evaluation (``[[evaluation]]``): polls too, filed under the section "evaluation"
+    evaluation: tuple[PollPlan, ...] = ()
 
 
 # --------------------------------------------------------------------------- API
@@ -398,7 +425,65 @@ def _build_plan(raw: Mapping[str, Any], source: str) -> Plan:
         settings=_settings(raw, source),
         rounds=_rounds(raw, source),
         catalogue=_catalogue(raw, source),
+        polls=_polls(raw, "polls", source),
+        evaluation=_polls(raw, "evaluation", source),
     )
+
+
+def _polls(raw: Mapping[str, Any], key: str, source: str) -> tuple[PollPlan, ...]:
+    """``[[polls]]`` (or ``[[evaluation]]``) sections, each checked by the domain's rules of a poll."""
+    from .domain import polls as poll_rules
+
+    value = raw.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(p, Mapping) for p in value):
+        raise _invalid(source, f"'{key}' must be written as one or more [[{key}]] sections, not {_type_name(value)}")
+    if len(value) > poll_rules.MAX_POLLS:
+        raise _invalid(source, f"'{key}' has {len(value)} polls; the limit is {poll_rules.MAX_POLLS}")
+    out = []
+    for n, p in enumerate(value, start=1):
+        where = f"{'poll' if key == 'polls' else 'evaluation question'} {n}: "
+        for k in p:
+            if k not in POLL_KEYS:
+                raise _invalid(source, where + _unknown_key_detail(f"in [[{key}]]", k, POLL_KEYS))
+        if "kind" not in p:
+            raise _invalid(source, f"{where}'kind' is missing; it is one of: " + ", ".join(f'"{k}"' for k in poll_rules.KINDS))
+        if p["kind"] not in poll_rules.KINDS:
+            raise _invalid(source, f"{where}'kind' is {p['kind']!r}; it must be one of: " + ", ".join(f'"{k}"' for k in poll_rules.KINDS))
+        question = _text(p, "question", source, where=where, required=True, max_length=poll_rules.MAX_QUESTION)
+        options = p.get("options")
+        if options is not None and (not isinstance(options, list) or not all(isinstance(o, str) for o in options)):
+            raise _invalid(source, f'{where}\'options\' must be an array of strings like ["Oui", "Non"], not {_type_name(options)}')
+        try:
+            spec = poll_rules.check_spec({**p, "question": question})
+        except ValidationError as error:
+            raise _invalid(source, where + _poll_problem(p["kind"], error)) from None
+        labels = tuple(o["label"] for o in spec.options) if p["kind"] in poll_rules.WRITTEN_OPTIONS else ()
+        out.append(PollPlan(spec.kind, spec.question, labels, spec.max_choices if "max_choices" in p else None))
+    return tuple(out)
+
+
+def _poll_problem(kind: str, error: ValidationError) -> str:
+    """What the domain's refusal of a poll means in a plan file."""
+    from .domain import polls as poll_rules
+
+    field = error.params.get("field")
+    if error.code == "poll_options":
+        return f"'options' needs {poll_rules.MIN_OPTIONS} to {poll_rules.MAX_OPTIONS} different choices for a {kind} poll"
+    if field == "options":
+        return (
+            f"a {kind} poll has fixed choices: remove 'options'"
+            if error.code == "invalid_field"
+            else "'options' has an empty or too long choice"
+        )
+    if field == "max_choices":
+        if kind != poll_rules.MULTIPLE:
+            return "'max_choices' is only for a multiple poll"
+        return "'max_choices' must be a whole number between 1 and the number of options"
+    if error.code == "text_too_long":
+        return f"'{field}' is {error.params.get('length')} characters long; the limit is {error.params.get('max')}"
+    return f"'{field or 'question'}' is not valid ({error.code})"
 
 
 def _catalogue(raw: Mapping[str, Any], source: str) -> tuple[Any, ...] | None:

@@ -20,12 +20,13 @@ import { inboxView, queueView } from "./console/inbox.js";
 import { renderTeam, setTeam } from "./console/team.js";
 import { renderPlan } from "./console/plan.js";
 import { renderRestitution, setupRestitution } from "./console/followup.js";
+import { renderPolls, setupPolls } from "./console/polls.js";
 import { viewedRound, can, may } from "./console/state.js";
 
 const FRESH_MS = 2000;
-// A moderator's console has no restitution and no team tab (page.may, from the server's own table).
-const TABS = ["round", "plan", "restitution", "team"].filter((n) => n === "round" || n === "plan" ||
-  may(n === "team" ? "team.link" : "restitution.publish"));
+// A moderator's console has no restitution, polls or team tab (page.may, from the server's own table).
+const NEEDS = { restitution: "restitution.publish", polls: "poll.create", team: "team.link" };
+const TABS = ["round", "plan", "restitution", "polls", "team"].filter((n) => !NEEDS[n] || may(NEEDS[n]));
 
 // ------------------------------------------------------------------ work area
 
@@ -99,11 +100,12 @@ function setupTabs() {
 // ------------------------------------------------------------------ what each change redraws
 
 const REDRAW = {
-  snapshot: ["header", "rounds", "control", "work", "plan", "restitution", "inbox"],
+  snapshot: ["header", "rounds", "control", "work", "plan", "restitution", "inbox", "polls"],
   idea: ["work", "inbox"], theme: ["work"], "theme.removed": ["work"],
   action: ["work", "plan", "restitution", "inbox"],
   round: ["rounds", "control", "work", "restitution", "inbox"],
-  presence: ["header"], plan: ["plan"], workshop: ["header", "restitution", "inbox"]
+  presence: ["header"], plan: ["plan"], workshop: ["header", "restitution", "inbox"],
+  poll: ["polls"], "poll.results": ["polls"]
 };
 
 store.subscribe((event, data, before) => {
@@ -144,13 +146,14 @@ ready(() => {
   // Controls the server would refuse this role are not shown (data-needs="<event>").
   document.querySelectorAll("[data-needs]").forEach((el) => { if (!may(el.getAttribute("data-needs"))) el.classList.add("not-allowed"); });
   setRenderers({ header: renderHeader, rounds: renderRounds, control: renderControl, inbox: renderInbox, work: renderWork, plan: renderPlan,
-    restitution: renderRestitution });
+    restitution: renderRestitution, polls: renderPolls });
   if (may("team.link")) renderTeam();
   setupTabs();
   setupControls();
   setupPreview();
   setupSheet();
   setupRestitution();
+  setupPolls();
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && ui.merging && !document.querySelector("dialog[open]")) cancelMerge();
   });

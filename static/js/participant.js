@@ -16,6 +16,7 @@ import { buildDiverge, failedPost } from "./participant/ideas.js";
 import { renderUnsent } from "./participant/unsent.js";
 import { buildDefine, buildConverge, failedAction } from "./participant/votes.js";
 import { buildLobby, buildClosed } from "./participant/recap.js";
+import { renderPolls, pollDelivered } from "./participant/polls.js";
 
 const OUTBOX_KEY = "workshop:" + code + ":outbox";
 
@@ -153,6 +154,9 @@ function onDelivered(item, answer) {
         toast(t(data.action.review === "pending" ? "proposed_review_toast" : "proposed_toast"));
       } else failedAction(p, error);
       break;
+    case "poll.answer":
+      pollDelivered(p, ok, data, error);
+      break;
     default:
       if (!ok) toast(error.message, true);
   }
@@ -186,6 +190,7 @@ $("join-form").addEventListener("submit", function (ev) {
 
 function refresh() {
   renderUnsent();
+  renderPolls(S.joined && !!store.state.me);
   if (!S.joined) {
     var waitingJoin = pendingOf("join").length > 0;
     showJoinIfNeeded(waitingJoin);

@@ -13,6 +13,7 @@ import { statusBadge, ticker, keepAwake, pulse } from "./lib/widgets.js";
 import { store, fresh, workshopNow, el, fit, shortUrl, previousClosed } from "./screen/common.js";
 import { drawDiverge } from "./screen/wall.js";
 import { drawDefine, drawConverge, drawClosed, drawBetween } from "./screen/results.js";
+import { shownPoll, drawPoll } from "./screen/polls.js";
 
 /* ------------------------------------------------------------ header */
 
@@ -74,13 +75,15 @@ function render() {
   if (!store.state.loaded || workshop.show_qr) kind = "join";
   else if (!round || round.phase === "lobby") kind = previousClosed(round) ? "between" : "join";
   else kind = round.phase;
+  var poll = workshop.show_qr ? null : shownPoll();  // a quick poll shows over whatever phase
+  if (poll) kind = "poll";
   renderHeader(kind === "between" ? previousClosed(round) : round);
   if (view.teardown) { view.teardown(); view.teardown = null; }
   root.dataset.view = kind;
   document.body.dataset.view = kind;
   root.textContent = "";
-  var draw = { join: drawJoin, diverge: drawDiverge, define: drawDefine, converge: drawConverge, closed: drawClosed, between: drawBetween }[kind];
-  view.teardown = draw(root, round, workshop) || null;
+  var draw = { join: drawJoin, diverge: drawDiverge, define: drawDefine, converge: drawConverge, closed: drawClosed, between: drawBetween, poll: drawPoll }[kind];
+  view.teardown = draw(root, kind === "poll" ? poll : round, workshop) || null;
   view.key = kind;
 }
 

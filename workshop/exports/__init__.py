@@ -27,7 +27,7 @@ from .common import slugify
 from .i18n import check_lang, wording
 
 FORMATS = {"json", "markdown", "csv", "html", "docx"}
-CSV_TABLES = ("ideas", "themes", "actions", "votes", "participation")
+CSV_TABLES = ("ideas", "themes", "actions", "votes", "participation", "polls")
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -65,6 +65,7 @@ def filename(snapshot: dict, fmt: str, lang: str = "fr", *, table: str = "ideas"
         "actions": t.pgettext("file name", "actions"),
         "votes": t.pgettext("file name", "votes"),
         "participation": t.pgettext("file name", "participation"),
+        "polls": t.pgettext("file name", "polls"),
     }
     archive, summary = t.pgettext("file name", "workshop"), t.pgettext("file name", "summary")
     kind = {"json": archive, "csv": tables.get(table, table)}.get(_check_format(fmt), summary)

@@ -28,6 +28,7 @@ import io
 
 from .common import build_report, group_dots
 from .i18n import Wording, wording
+from .polls import csv_table
 
 TABLES = ("ideas", "themes", "actions", "votes", "participation")
 DEFAULT_TABLE = "ideas"
@@ -196,7 +197,7 @@ def _participation(report: dict, t: Wording) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-BUILDERS = {"ideas": _ideas, "themes": _themes, "actions": _actions, "votes": _votes, "participation": _participation}
+BUILDERS = {"ideas": _ideas, "themes": _themes, "actions": _actions, "votes": _votes, "participation": _participation, "polls": csv_table}
 
 
 def render(snapshot: dict, lang: str = "fr", *, table: str = DEFAULT_TABLE) -> bytes:

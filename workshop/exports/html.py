@@ -25,6 +25,7 @@ from html import escape as html_escape
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from . import polls
 from .common import build_report, group_dots, kept_or_defined
 from .i18n import wording
 
@@ -67,6 +68,9 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(wording(lang).translations, newstyle=False)  # translations are escaped like any text
     env.filters.update(multiline=multiline, css_string=css_string)
     env.globals.update(group_dots=group_dots, kept_or_defined=kept_or_defined)
+    env.globals.update(
+        poll_summary=polls.summary_line, poll_table=polls.html_table, poll_chapters=polls.chapters
+    )  # quick polls (_polls.html)
     return env
 
 

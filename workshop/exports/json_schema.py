@@ -48,8 +48,92 @@ SCHEMA: dict[str, Any] = {
         "participants": {"type": "array", "items": {"$ref": "#/$defs/participant"}},
         "rounds": {"type": "array", "minItems": 1, "maxItems": 20, "items": {"$ref": "#/$defs/round"}},
         "plan": {"$ref": "#/$defs/plan"},
+        "polls": {
+            "type": "array",
+            "maxItems": 50,
+            "description": "Quick polls (absent when the workshop had none), in order; results only, never who answered what.",
+            "items": {"$ref": "#/$defs/poll"},
+        },
     },
     "$defs": {
+        "poll": {
+            "type": "object",
+            "required": ["position", "kind", "question", "options", "max_choices", "state", "revealed", "section", "results"],
+            "additionalProperties": False,
+            "properties": {
+                "position": {"type": "integer", "minimum": 1},
+                "kind": {"enum": ["single", "multiple", "scale", "agree", "word"]},
+                "question": {"type": "string", "minLength": 1, "maxLength": 300},
+                "options": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "items": {
+                        "type": "object",
+                        "required": ["value", "label"],
+                        "additionalProperties": False,
+                        "properties": {"value": {"type": "string"}, "label": {"type": "string", "maxLength": 80}},
+                    },
+                },
+                "max_choices": {"type": ["integer", "null"], "minimum": 1},
+                "state": {"enum": ["draft", "open", "closed"]},
+                "revealed": {"type": "boolean"},
+                "section": {"type": "string", "description": "'' or 'evaluation' (the plan's end-of-workshop questionnaire)."},
+                "opened_at": _TIMESTAMP,
+                "closed_at": _TIMESTAMP,
+                "results": {"$ref": "#/$defs/poll_results"},
+            },
+        },
+        "poll_results": {
+            "type": "object",
+            "description": (
+                "Counts per option (in the options' order) and by stakeholder group; a group with fewer than 5 answers "
+                "is counted under 'autres' (so is anyone without a group), so that nobody can be singled out."
+            ),
+            "required": ["answers", "options", "by_group"],
+            "additionalProperties": False,
+            "properties": {
+                "answers": {"type": "integer", "minimum": 0},
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["value", "label", "count"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "value": {"type": "string"},
+                            "label": {"type": "string"},
+                            "count": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                },
+                "by_group": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["answers", "counts"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "answers": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "5 or more, except 'autres' in a room of fewer than 5.",
+                            },
+                            "counts": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+                        },
+                    },
+                },
+                "words": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["text", "count"],
+                        "additionalProperties": False,
+                        "properties": {"text": {"type": "string"}, "count": {"type": "integer", "minimum": 1}},
+                    },
+                },
+                "mean": {"type": ["number", "null"]},
+            },
+        },
         "workshop": {
             "type": "object",
             "required": ["title", "territory", "date", "language", "description", "tags", "settings", "status", "created_at"],

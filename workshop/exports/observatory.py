@@ -15,6 +15,7 @@ from typing import Any
 
 from .csv_export import write_csv
 from .i18n import NO_GROUP, check_lang, wording
+from .polls import evaluation_text
 
 SCHEMA_ID = "workshop-observatory/1"
 TOP_ACTIONS = 5
@@ -61,6 +62,8 @@ def render_csv(rows: list[dict], lang: str = "fr") -> bytes:
     ]
     header += [t._("Participants: %(group)s", group=g["label"]) for g in groups]
     header += [t._("Themes kept"), t._("Objectives"), t._("Priority actions")]
+    with_evaluation = any(r.get("evaluation") for r in rows)
+    header += [t._("Evaluation of the workshop")] if with_evaluation else []
     lines = []
     for row in rows:
         by_group = {g["group"]: g["participants"] for g in row["by_group"]}
@@ -82,6 +85,7 @@ def render_csv(rows: list[dict], lang: str = "fr") -> bytes:
             "\n".join(x["objective"] for x in themes if x["objective"]),
             "\n".join(a["title"] + " (" + t.ngettext("%(num)s dot", "%(num)s dots", a["dots"]) + ")" for a in top_actions(row)),
         ]
+        cells += [evaluation_text(row, t)] if with_evaluation else []
         lines.append(cells)
     return write_csv(header, lines, t)
 

@@ -11,6 +11,7 @@ they share (who is calling, what changed, the exactly-once transaction and the
 - :mod:`.actions` — actions and their sheets;
 - :mod:`.voting` — dot votes and tallies; :mod:`.tally_book` — the tallies kept in memory;
 - :mod:`.rounds` — phases, reveal, timer, preview, new rounds;
+- :mod:`.polls` — quick polls of the room, alongside any phase;
 - :mod:`.restitution` — what became of actions, the public page;
 - :mod:`.snapshots` — the full state, the draft plan, presence, the snapshot cache;
 - :mod:`.privacy` — erasure and retention;
@@ -30,7 +31,7 @@ import logging
 
 from ..errors import WorkshopError
 from ..storage.db import Database
-from . import actions, ideas, privacy, restitution, rounds, snapshots, team, theme_ideas, themes, voting, workshops
+from . import actions, ideas, polls, privacy, restitution, rounds, snapshots, team, theme_ideas, themes, voting, workshops
 from . import review as reviewing
 from .base import FACILITATOR, GUEST, MODERATOR, PARTICIPANT, ROLES, SCREEN, SCRIBE, STAFF, Actor, Change, GroupCommit, Outcome
 from .queries import FLOOD_LIMIT, FLOOD_WINDOW
@@ -115,6 +116,12 @@ class WorkshopService:
     set_timer = rounds.set_timer
     add_round = rounds.add_round
     preview_synthesis = rounds.preview_synthesis
+    # quick polls
+    create_poll = polls.create_poll
+    set_poll_state = polls.set_poll_state
+    reveal_poll = polls.reveal_poll
+    answer_poll = polls.answer_poll
+    poll_results = polls.poll_results
     # after the workshop
     update_action_status = restitution.update_action_status
     publish_restitution = restitution.publish_restitution

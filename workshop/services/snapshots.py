@@ -39,6 +39,7 @@ from ..storage.db import Database
 from ..storage.models import Action, Idea, Operation, Participant, Round, Synthesis, Theme, Vote, Workshop
 from . import queries
 from .base import FACILITATOR, GUEST, MODERATOR, SCREEN, SCRIBE, Actor, Change
+from .polls import polls_full, snapshot_polls
 from .views import action_view, idea_view, iso, round_view_header, theme_view, timer_now, workshop_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,6 +173,7 @@ def build_full_snapshot(s: Session, w: Workshop) -> dict[str, Any]:
         "presence": build_presence(s, w.id),
         "rounds": [round_full(s, w, r, participants) for r in w.rounds],
         "plan": w.plan,
+        "polls": polls_full(s, w.id),
     }
 
 
@@ -307,7 +309,7 @@ class SnapshotCache:
         for change in changes:
             if change.kind == "presence":
                 self._joins[workshop_id] = self._joins.get(workshop_id, 0) + 1
-            elif change.kind != "tally":
+            elif change.kind not in ("tally", "poll_answer"):  # a poll's answers are read per snapshot
                 self._content[workshop_id] = self._content.get(workshop_id, 0) + 1
 
     def _file(self, entries: OrderedDict, workshop_id: int, value: Any) -> None:
@@ -454,8 +456,11 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
             from .team import team_links
 
             out["team"] = team_links(service, actor.workshop_id)
-        return out
-    return {**service.snapshots.public(service, actor), "rules": rules(service)}
+    else:
+        out = {**service.snapshots.public(service, actor), "rules": rules(service)}
+    if actor.role != GUEST:
+        out["polls"] = snapshot_polls(service, actor)  # quick polls, read per snapshot (services/polls.py)
+    return out
 
 
 def rules(service: WorkshopService) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
+from ..domain.polls import check_spec
 from ..domain.settings import normalize_settings
 from ..domain.text import clean_list, clean_text
 from ..errors import NotFound, Unauthenticated, ValidationError
 from ..storage.models import Participant, Round, Workshop
 from .base import FACILITATOR, GUEST, MODERATOR, PARTICIPANT, SCREEN, SCRIBE, Actor, Change, Tx, bool_field, use_case
+from .polls import new_poll
 from .snapshots import refresh_plan
 from .views import workshop_view
 
@@ -59,8 +61,12 @@ def create_workshop(
     description: str = "",
     tags: list[str] | tuple[str, ...] = (),
     settings: dict | None = None,
+    polls: list[dict] | tuple[dict, ...] = (),
 ) -> dict[str, Any]:
-    """Create a workshop with its rounds; returns its view plus the facilitator token."""
+    """Create a workshop with its rounds (and the plan's quick polls, as drafts); returns its view plus the facilitator token.
+
+    ``polls``: ``poll.create`` specs, each with an optional ``section`` ("evaluation" for the end-of-workshop questionnaire).
+    """
     title = clean_text(title, "title", 200)
     territory = clean_text(territory, "territory", 200, required=False)
     place = clean_text(place, "place", 200, required=False)
@@ -106,6 +112,8 @@ def create_workshop(
         )
         s.add(w)
         s.flush()
+        for spec in polls:  # the plan's quick polls: drafts the facilitator opens when the time comes
+            new_poll(s, w.id, check_spec(spec), section=spec.get("section", ""))
         refresh_plan(s, w)
         return {"workshop": workshop_view(w), "facilitator_token": w.facilitator_token}
 

@@ -241,6 +241,42 @@ class Operation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Poll(Base):
+    """A quick poll of the room (issue 15): asked alongside whatever phase the round is in."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))  # the round running when it was created
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # single | multiple | scale | agree | word
+    question: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[Any]] = mapped_column(default=list)  # [{value, label}]
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10), default="draft")  # draft | open | closed
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: where it comes from in the plan ("" for the console's; "evaluation" for the end-of-workshop questionnaire)
+    section: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PollAnswer(Base):
+    """One participant's answer to a poll (changing it replaces it)."""
+
+    __tablename__ = "poll_answers"
+    __table_args__ = (UniqueConstraint("poll_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    choices: Mapped[list[Any]] = mapped_column(default=list)  # option values
+    text: Mapped[str | None] = mapped_column(String(40))  # a word poll's answer
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 Index("ix_ideas_theme", Idea.theme_id)
 Index("uq_workshops_moderator_token", Workshop.moderator_token, unique=True)
 Index("uq_workshops_scribe_token", Workshop.scribe_token, unique=True)

@@ -21,6 +21,7 @@ import logging
 import queue
 import time
 
+from ..domain.polls import public_poll, public_results
 from ..domain.visibility import (
     action_is_public,
     hidden_tally,
@@ -71,6 +72,7 @@ class Broadcaster:
         self.queue: queue.Queue[list[Change] | None] = queue.Queue()
         self._dirty_tallies: set[tuple[int, int, str]] = set()
         self._dirty_presence: set[int] = set()
+        self._dirty_polls: set[tuple[int, int]] = set()  # (workshop, poll) whose answers changed
         self._public_tallies: dict[tuple[int, int, str], bool] = {}  # what the room was last sent: visible or not
         self._next_flush = 0.0
         self._task = None
@@ -93,7 +95,7 @@ class Broadcaster:
     def _run(self) -> None:
         while True:
             timeout = None
-            if self._dirty_tallies or self._dirty_presence:
+            if self._dirty_tallies or self._dirty_presence or self._dirty_polls:
                 timeout = max(0.0, self._next_flush - time.monotonic())
             try:
                 batch = self.queue.get(timeout=timeout)
@@ -102,7 +104,7 @@ class Broadcaster:
             try:
                 for change in batch or []:
                     self._dispatch(change)
-                if (self._dirty_tallies or self._dirty_presence) and time.monotonic() >= self._next_flush:
+                if (self._dirty_tallies or self._dirty_presence or self._dirty_polls) and time.monotonic() >= self._next_flush:
                     self._flush()
                     self._next_flush = time.monotonic() + self.interval
             except Exception:  # a broadcast must never kill the broadcaster
@@ -166,6 +168,15 @@ class Broadcaster:
             self._dirty_tallies.add((wid, data["round_id"], data["kind"]))
         elif kind == "presence":
             self._dirty_presence.add(wid)
+        elif kind == "poll":
+            # Drafts stay on the console; the room sees results only once revealed.
+            self._emit("poll", data, facilitator_room(wid))
+            for room, screen in ((screen_room(wid), True), (participants_room(wid), False)):
+                view = public_poll(data, screen=screen)
+                if view is not None:
+                    self._emit("poll", view, room)
+        elif kind == "poll_answer":
+            self._dirty_polls.add((wid, data["poll_id"]))  # coalesced, as tallies
         else:  # pragma: no cover - a programming error
             log.error("unknown change kind %s", kind)
 
@@ -183,6 +194,16 @@ class Broadcaster:
                 # fresh snapshot would say (after a restart every client re-reads a snapshot).
                 self._emit("tally", hidden_tally(data), public)
             self._public_tallies[(wid, round_id, kind)] = data["visible"]
+        polls, self._dirty_polls = self._dirty_polls, set()
+        for wid, poll_id in sorted(polls):
+            results = self.service.poll_results(wid, poll_id)
+            if results is None:
+                continue
+            self._emit("poll.results", {k: results[k] for k in ("poll_id", "answers", "results")}, facilitator_room(wid))
+            for room, screen in ((screen_room(wid), True), (participants_room(wid), False)):
+                message = public_results(poll_id, results["results"], results["revealed"], screen=screen)
+                if message is not None and results["state"] != "draft":
+                    self._emit("poll.results", message, room)
         for wid in sorted(presence):
             data = self.service.presence(wid)
             self._emit("presence", data, [facilitator_room(wid), screen_room(wid), participants_room(wid)])

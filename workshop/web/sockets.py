@@ -31,6 +31,7 @@ from ..services import (
     Outcome,
     actions,
     ideas,
+    polls,
     restitution,
     rounds,
     snapshots,
@@ -96,6 +97,10 @@ WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
     "review": reviewing.review,
     "approval.set": reviewing.set_approval,
     "team.link": team.team_link,
+    "poll.create": polls.create_poll,
+    "poll.state": polls.set_poll_state,
+    "poll.reveal": polls.reveal_poll,
+    "poll.answer": polls.answer_poll,
 }
 
 #: read-only events: event name -> function taking (service, actor, payload) and returning data

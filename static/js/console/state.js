@@ -148,7 +148,7 @@ export function notify(message, kind) {
 /** A write through the outbox; its answer is folded into the store (refusals are toasted by onDelivered). */
 export function send(event, payload) {
   return link.live.send(event, payload).then((data) => {
-    ["idea", "theme", "action", "round"].forEach((k) => { if (data && data[k]) store.apply(k, data[k]); });
+    ["idea", "theme", "action", "round", "poll"].forEach((k) => { if (data && data[k]) store.apply(k, data[k]); });
     ["ideas", "actions"].forEach((k) => { if (data && Array.isArray(data[k])) data[k].forEach((x) => store.apply(k.slice(0, -1), x)); });
     if (data && data.workshop) store.apply("workshop", data.workshop);
     return data;

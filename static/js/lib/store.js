@@ -47,7 +47,7 @@ export function createStore() {
   const state = {
     loaded: false, role: null, workshop: {}, presence: { count: 0, by_group: {} }, plan: null,
     participants: [], me: null, rules: { phases: [], capabilities: {}, vote_phase: {}, action_statuses: [], follow_up_statuses: [] },
-    rounds: {}
+    rounds: {}, polls: {}
   };
   const seesAll = () => state.role === "facilitator" || state.role === "moderator";
 
@@ -101,7 +101,19 @@ export function createStore() {
       else delete r.syntheses[s.phase];
     },
     plan(plan) { state.plan = plan; },
-    workshop(w) { state.workshop = Object.assign({}, state.workshop, w); }
+    workshop(w) { state.workshop = Object.assign({}, state.workshop, w); },
+    // Quick polls (docs/protocol.md, "Poll"): a phone keeps its own answer (`mine`), never broadcast.
+    poll(p) {
+      const old = state.polls[p.id];
+      state.polls[p.id] = Object.assign({}, p, old && old.mine !== undefined && p.mine === undefined ? { mine: old.mine } : {});
+      return old;
+    },
+    "poll.results"(d) {
+      const p = state.polls[d.poll_id];
+      if (!p) return;
+      if (p.answers !== undefined) p.answers = d.answers;
+      if (d.results || p.revealed || seesAll()) p.results = d.results;
+    }
   };
 
   function apply(event, data) {
@@ -126,6 +138,7 @@ export function createStore() {
     const rounds = {};
     (data.rounds || []).forEach((rv) => { rounds[rv.id] = roundFrom(rv); });
     state.rounds = rounds;
+    state.polls = byId(data.polls);
     state.loaded = true;
     const replay = held || [];
     held = null;

@@ -121,7 +121,7 @@ function showPage(pager) {
   pager.textContent = t("page_of", { n: wall.index + 1, total: wall.pages.length });
 }
 
-function drawCloud(cloud, top) {
+export function drawCloud(cloud, top) {
   if (!top.length) {
     cloud.appendChild(h("li", { class: "cloud-empty" }, t("cloud_empty")));
     return;
