@@ -13,7 +13,7 @@ import sys
 
 import pytest
 from playwright.sync_api import expect
-from support import ROOT, new_op
+from support import ROOT, new_op, wait_until
 
 sys.path.insert(0, str(ROOT / "docs"))
 import example_client
@@ -360,4 +360,4 @@ def test_touch_drag_with_the_handle(workshop, new_context, clients):
         "pointerup", {"pointerType": "touch", "pointerId": 7, "isPrimary": True, "clientX": end[0], "clientY": end[1]}
     )
     expect(target(page, THEMES[2])).to_contain_text("1 idée")
-    assert theme_of(room["fac"], idea["id"]) == room["themes"][2]["id"]
+    wait_until(lambda: theme_of(room["fac"], idea["id"]) == room["themes"][2]["id"], message="the move committed")
