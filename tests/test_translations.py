@@ -81,6 +81,7 @@ PHONE_SOURCES = (
     "templates/base.html",
     "templates/_lang_switch.html",
     "templates/participant.html",
+    "templates/_poll_strings.html",
     "templates/restitution.html",
     "templates/home.html",
     "templates/_join_form.html",
