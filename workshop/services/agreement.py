@@ -161,7 +161,7 @@ def reveal_agreement(tx: Tx, r: Round, revealed: bool):
     return _changed(tx.s, a)
 
 
-@use_case(PARTICIPANT, hot=True, settings=False, lane="agreement")
+@use_case(PARTICIPANT, hot=True, settings=False, lane="stance")
 def answer_agreement(tx: Tx, _subject: None, _checked: None):
     """A participant's stance on one approved action of an open agreement round: a new one replaces it.
 
