@@ -101,7 +101,7 @@ def test_console_opens_the_agreement_phones_answer_the_projector_reveals(worksho
         assert screen.locator(".ag-item").count() == 0
         assert_projector_text(screen, "agreement open")
         row = console.locator(".agreement-table tr", has_text=ACTIONS[0])
-        expect(row).to_contain_text("Points d’accord")
+        expect(row).to_contain_text("Point d’accord")
         expect(console.locator(".agreement-table thead")).to_contain_text("autres")
         expect(console.locator(".agreement-table thead")).not_to_contain_text("association")
         console.evaluate("() => document.getElementById('agreement-panel').scrollIntoView()")
@@ -126,7 +126,7 @@ def test_console_opens_the_agreement_phones_answer_the_projector_reveals(worksho
         expect(screen.locator("#ag-divided-h")).to_have_text("Points qui divisent")
         expect(screen.locator("#ag-agreed .ag-item-title").first).to_have_text(ACTIONS[0])
         expect(screen.locator("#ag-divided .ag-item-title", has_text=ACTIONS[1])).to_have_count(1)
-        expect(screen.locator("#ag-divided .ag-item-title", has_text=ACTIONS[2])).to_have_count(1)
+        expect(screen.locator("#ag-agreed .ag-item-title", has_text=ACTIONS[2])).to_have_count(0)
         expect(screen.locator("#sc-agreement")).not_to_contain_text("association")
         assert_projector_text(screen, "agreement revealed")
         axe(screen)

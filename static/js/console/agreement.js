@@ -22,8 +22,8 @@ function table(r, res) {
     h("th", { scope: "col", class: "num" }, t("agreement_consensus_col")), h("th", { scope: "col", class: "num" }, t("agreement_gap_col")));
   var rows = res.actions.map(function (row) {
     var a = r.actions[row.action_id];
-    var mark = agreed[row.action_id] ? h("span", { class: "badge kept" }, t("agreement_agreed")) :
-      divided[row.action_id] ? h("span", { class: "badge divided" }, t("agreement_divided")) : null;
+    var mark = agreed[row.action_id] ? h("span", { class: "badge kept" }, t("agreement_agreed_one")) :
+      divided[row.action_id] ? h("span", { class: "badge divided" }, t("agreement_divided_one")) : null;
     return h("tr", { dataset: { actionId: String(row.action_id) } },
       h("th", { scope: "row" }, a ? a.title : "—", " ", mark),
       groups.map(function (g) {
