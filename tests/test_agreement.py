@@ -83,7 +83,11 @@ def test_agreement_lifecycle_and_results(service):
 
     # the room sees the figures only once revealed; a phone gets its own stances
     assert service.snapshot(ana)["agreement"][0]["results"] is None
-    assert service.snapshot(ana)["agreement"][0]["mine"] == {str(garden["id"]): "agree", str(bus["id"]): "agree", str(benches["id"]): "disagree"}
+    assert service.snapshot(ana)["agreement"][0]["mine"] == {
+        str(garden["id"]): "agree",
+        str(bus["id"]): "agree",
+        str(benches["id"]): "disagree",
+    }
     screen = service.authenticate(code=room.code, role="screen")
     seen = service.snapshot(screen)["agreement"][0]
     assert seen["results"] is None and seen["answers"] == 12 and "mine" not in seen

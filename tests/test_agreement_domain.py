@@ -93,10 +93,14 @@ def test_agreed_and_divided_lists():
         )
 
     stances = (
-        people(1, "habitant", 6) + people(1, "élu", 5)  # everyone agrees
-        + people(2, "habitant", 6) + people(2, "élu", 0, disagree=5)  # habitants for, élus against
-        + people(3, "habitant", 2, 2, 2) + people(3, "élu", 2, 1, 2)  # lukewarm everywhere
-        + people(4, "habitant", 1) + people(4, "élu", 1)  # too few: one group "autres"
+        people(1, "habitant", 6)
+        + people(1, "élu", 5)  # everyone agrees
+        + people(2, "habitant", 6)
+        + people(2, "élu", 0, disagree=5)  # habitants for, élus against
+        + people(3, "habitant", 2, 2, 2)
+        + people(3, "élu", 2, 1, 2)  # lukewarm everywhere
+        + people(4, "habitant", 1)
+        + people(4, "élu", 1)  # too few: one group "autres"
     )
     out = rules.results([1, 2, 3, 4], stances, answers=11)
     by_id = {a["action_id"]: a for a in out["actions"]}

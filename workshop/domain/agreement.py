@@ -144,11 +144,12 @@ def count(action_ids: Iterable[int], stances: Iterable[Stance], minimum: int = M
                 "division": _round(division(figures)),
             }
         )
+
     def key(a: dict[str, Any], name: str) -> float:
         return float(a[name])
 
     agreed = sorted(
-        (a for a in actions if a["stances"] >= minimum and key(a, "consensus") >= AGREED),
+        (a for a in actions if key(a, "stances") >= minimum and key(a, "consensus") >= AGREED),
         key=lambda a: (-key(a, "consensus"), -key(a, "product"), a["action_id"]),
     )
     divided = sorted((a for a in actions if key(a, "division") >= DIVIDED), key=lambda a: (-key(a, "division"), a["action_id"]))

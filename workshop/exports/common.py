@@ -30,8 +30,8 @@ from typing import Any
 
 from ..domain.synthesis import SHEET_FIELDS, converge_synthesis, define_synthesis, visible_ideas
 from ..domain.visibility import idea_counts
-from .i18n import NO_GROUP, Wording, check_lang, format_date, wording
 from .agreement import agreement_entries
+from .i18n import NO_GROUP, Wording, check_lang, format_date, wording
 from .polls import poll_entries
 
 

@@ -20,8 +20,8 @@ import io
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Pt
 
-from . import docx_base as word
 from . import agreement, polls
+from . import docx_base as word
 from .common import build_report, group_dots, kept_or_defined
 from .docx_base import ACCENT, KEPT, MUTED, SOFT_FILL, USABLE_WIDTH_CM, add_text, cell_text, shade
 from .i18n import Wording, wording

@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .agreement import archive_agreement
 from .common import sheet_fields
 from .json_schema import SCHEMA, SCHEMA_ID, schema_text, validate
-from .agreement import archive_agreement
 from .polls import archive_polls
 
 SNAPSHOT_SCHEMA_ID = "workshop-snapshot/1"
