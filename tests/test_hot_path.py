@@ -137,13 +137,19 @@ def _old_snapshot(service: WorkshopService, actor) -> dict:
             out["team"] = service.team_links(actor.workshop_id)
         from workshop.services.polls import snapshot_polls
 
+        from workshop.services.agreement import snapshot_agreement
+
         out["polls"] = snapshot_polls(service, actor)
+        out["agreement"] = snapshot_agreement(service, actor)
         return out
     public = {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
     if actor.role != "guest":  # quick polls are read per snapshot, not cut from the full state (see tests/test_polls.py)
         from workshop.services.polls import snapshot_polls
 
+        from workshop.services.agreement import snapshot_agreement
+
         public["polls"] = snapshot_polls(service, actor)
+        public["agreement"] = snapshot_agreement(service, actor)  # read per snapshot too (services/agreement.py)
     return public
 
 
