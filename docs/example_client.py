@@ -58,6 +58,8 @@ class Client:
         "plan",
         "poll",
         "poll.results",
+        "agreement",
+        "agreement.results",
     )
 
     def __init__(self, url: str, auth: dict) -> None:

@@ -135,15 +135,19 @@ def _old_snapshot(service: WorkshopService, actor) -> dict:
         out = {**full, "role": actor.role, "rounds": rounds, "rules": rules(service), "features": dict(service.features)}
         if actor.role == "facilitator":
             out["team"] = service.team_links(actor.workshop_id)
+        from workshop.services.agreement import snapshot_agreement
         from workshop.services.polls import snapshot_polls
 
         out["polls"] = snapshot_polls(service, actor)
+        out["agreement"] = snapshot_agreement(service, actor)
         return out
     public = {**public_snapshot(full, actor.role, actor.participant_id), "rules": rules(service)}
     if actor.role != "guest":  # quick polls are read per snapshot, not cut from the full state (see tests/test_polls.py)
+        from workshop.services.agreement import snapshot_agreement
         from workshop.services.polls import snapshot_polls
 
         public["polls"] = snapshot_polls(service, actor)
+        public["agreement"] = snapshot_agreement(service, actor)  # read per snapshot too (services/agreement.py)
     return public
 
 

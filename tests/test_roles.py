@@ -61,6 +61,9 @@ MAY_SEND: dict[str, frozenset[str]] = {
     "poll.state": frozenset({FACILITATOR}),
     "poll.reveal": frozenset({FACILITATOR}),
     "poll.answer": frozenset({PARTICIPANT}),
+    "agreement.open": frozenset({FACILITATOR}),
+    "agreement.reveal": frozenset({FACILITATOR}),
+    "agreement.answer": frozenset({PARTICIPANT}),
 }
 
 EVENTS = sorted(set(WRITE_EVENTS) | set(READ_EVENTS))
@@ -121,6 +124,7 @@ def room(app):
     action = op("propose_action", phone, theme_id=theme["id"], title="Un banc par rue")["action"]
     op("open_vote", fac, open=True)  # a participant's vote is then refused for nothing but its role
     poll = op("create_poll", fac, kind="agree", question="D'accord ?", open=True)["poll"]
+    op("open_agreement", fac, open=True)  # a participant's stance is then refused for nothing but its role
     return {
         "service": service,
         "workshop_id": fac.workshop_id,
@@ -175,6 +179,9 @@ def payload_for(event: str, ids: dict) -> dict:
         "poll.state": {"poll_id": ids["poll"], "state": "closed"},
         "poll.reveal": {"poll_id": ids["poll"], "revealed": True},
         "poll.answer": {"poll_id": ids["poll"], "choices": ["agree"]},
+        "agreement.open": {"open": True},
+        "agreement.reveal": {"revealed": True},
+        "agreement.answer": {"action_id": action, "stance": "agree"},
     }[event]
     return fields if event in READ_EVENTS else {"op_id": new_op(), **fields}
 

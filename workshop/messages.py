@@ -124,6 +124,8 @@ MESSAGES = {
     "not_one_word": N_("One word only, please."),
     "poll_options": N_("A poll needs between %(min)s and %(max)s different choices."),
     "too_many_polls": N_("Too many polls in this workshop (%(max)s at most)."),
+    "agreement_not_open": N_("The facilitator has not opened the agree / disagree round."),
+    "agreement_closed": N_("The agree / disagree round is closed: answers are no longer taken."),
     "server_error": N_("Something went wrong on the server. Your request was not saved; please try again."),
 }
 

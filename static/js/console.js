@@ -105,7 +105,8 @@ const REDRAW = {
   action: ["work", "plan", "restitution", "inbox"],
   round: ["rounds", "control", "work", "restitution", "inbox"],
   presence: ["header"], plan: ["plan"], workshop: ["header", "restitution", "inbox"],
-  poll: ["polls"], "poll.results": ["polls"]
+  poll: ["polls"], "poll.results": ["polls"],
+  agreement: ["work"], "agreement.results": ["work"]
 };
 
 store.subscribe((event, data, before) => {

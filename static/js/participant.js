@@ -140,6 +140,12 @@ function onDelivered(item, answer) {
     case "idea.withdraw":
       if (ok) store.apply("idea", data.idea); else toast(error.message, true);
       break;
+    case "agreement.answer":
+      if (ok) {
+        var ag = store.state.agreement[data.round_id];
+        if (ag) { ag.mine = Object.assign({}, ag.mine || {}); ag.mine[String(data.action_id)] = data.stance; }
+      } else toast(error.message, true);
+      break;
     case "vote":
       if (ok) {
         // Two quick taps may be answered out of order: keep the answer to the latest one.

@@ -14,6 +14,7 @@ import { store, fresh, workshopNow, el, fit, shortUrl, previousClosed } from "./
 import { drawDiverge } from "./screen/wall.js";
 import { drawDefine, drawConverge, drawClosed, drawBetween } from "./screen/results.js";
 import { shownPoll, drawPoll } from "./screen/polls.js";
+import { shownAgreement, drawAgreement } from "./screen/agreement.js";
 
 /* ------------------------------------------------------------ header */
 
@@ -75,6 +76,8 @@ function render() {
   if (!store.state.loaded || workshop.show_qr) kind = "join";
   else if (!round || round.phase === "lobby") kind = previousClosed(round) ? "between" : "join";
   else kind = round.phase;
+  var agreement = workshop.show_qr ? null : shownAgreement(round);  // the agree/disagree round shows over converge
+  if (agreement) kind = "agreement";
   var poll = workshop.show_qr ? null : shownPoll();  // a quick poll shows over whatever phase
   if (poll) kind = "poll";
   renderHeader(kind === "between" ? previousClosed(round) : round);
@@ -82,8 +85,8 @@ function render() {
   root.dataset.view = kind;
   document.body.dataset.view = kind;
   root.textContent = "";
-  var draw = { join: drawJoin, diverge: drawDiverge, define: drawDefine, converge: drawConverge, closed: drawClosed, between: drawBetween, poll: drawPoll }[kind];
-  view.teardown = draw(root, kind === "poll" ? poll : round, workshop) || null;
+  var draw = { join: drawJoin, diverge: drawDiverge, define: drawDefine, converge: drawConverge, closed: drawClosed, between: drawBetween, poll: drawPoll, agreement: drawAgreement }[kind];
+  view.teardown = draw(root, kind === "poll" ? poll : kind === "agreement" ? agreement : round, workshop) || null;
   view.key = kind;
 }
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from ..domain.synthesis import SHEET_FIELDS, converge_synthesis, define_synthesis, visible_ideas
 from ..domain.visibility import idea_counts
+from .agreement import agreement_entries
 from .i18n import NO_GROUP, Wording, check_lang, format_date, wording
 from .polls import poll_entries
 
@@ -308,6 +309,7 @@ def build_report(snapshot: dict, lang: str = "fr") -> dict[str, Any]:
     }
     report["essentials"] = essentials(report)
     report["polls"] = poll_entries(snapshot, t)  # the closed quick polls (exports/polls.py)
+    report["agreement"] = agreement_entries(snapshot, t)  # agreement across groups (exports/agreement.py)
     return report
 
 

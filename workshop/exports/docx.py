@@ -20,8 +20,8 @@ import io
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Pt
 
+from . import agreement, polls
 from . import docx_base as word
-from . import polls
 from .common import build_report, group_dots, kept_or_defined
 from .docx_base import ACCENT, KEPT, MUTED, SOFT_FILL, USABLE_WIDTH_CM, add_text, cell_text, shade
 from .i18n import Wording, wording
@@ -306,6 +306,7 @@ def write_workshop(doc, report: dict, t: Wording, depth: int = 0) -> None:
     for r in report["rounds"]:
         _round(doc, r, report, t, top)
 
+    agreement.docx_section(doc, report, t, top)
     polls.docx_section(doc, report, t, top)
     heading = doc.add_heading(t._("Appendix: every idea"), level=top)
     heading.paragraph_format.page_break_before = True

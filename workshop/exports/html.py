@@ -25,7 +25,7 @@ from html import escape as html_escape
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from . import polls
+from . import agreement, polls
 from .common import build_report, group_dots, kept_or_defined
 from .i18n import wording
 
@@ -71,6 +71,7 @@ def environment(lang: str) -> Environment:
     env.globals.update(
         poll_summary=polls.summary_line, poll_table=polls.html_table, poll_chapters=polls.chapters
     )  # quick polls (_polls.html)
+    env.globals.update(agreement_sections=agreement.html_sections)  # agreement across groups (_agreement.html)
     return env
 
 

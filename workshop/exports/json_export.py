@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .agreement import archive_agreement
 from .common import sheet_fields
 from .json_schema import SCHEMA, SCHEMA_ID, schema_text, validate
 from .polls import archive_polls
@@ -201,6 +202,8 @@ def to_export(snapshot: dict, *, personal_data: bool = False) -> dict[str, Any]:
         "plan": remap_plan(snapshot.get("plan") or {"workshop": {}, "rounds": []}, i_ref, t_ref, a_ref),
         # quick polls, only when there are some (archives of workshops without polls are as before)
         **({"polls": archive_polls(snapshot)} if snapshot.get("polls") else {}),
+        # agreement across groups, only when an agree/disagree round was opened
+        **({"agreement": archive_agreement(snapshot)} if snapshot.get("agreement") else {}),
     }
 
 

@@ -54,8 +54,68 @@ SCHEMA: dict[str, Any] = {
             "description": "Quick polls (absent when the workshop had none), in order; results only, never who answered what.",
             "items": {"$ref": "#/$defs/poll"},
         },
+        "agreement": {
+            "type": "array",
+            "maxItems": 20,
+            "description": (
+                "Agreement across stakeholder groups (absent when no agree/disagree round was opened): one entry per round "
+                "that had one; figures only, never who said what."
+            ),
+            "items": {"$ref": "#/$defs/agreement"},
+        },
     },
     "$defs": {
+        "agreement": {
+            "type": "object",
+            "required": ["round", "open", "revealed", "opened_at", "closed_at", "answers", "actions"],
+            "additionalProperties": False,
+            "properties": {
+                "round": {"type": "integer", "minimum": 0, "description": "The round's position (1 = first)."},
+                "open": {"type": "boolean"},
+                "revealed": {"type": "boolean", "description": "The facilitator showed the results to the room."},
+                "opened_at": {"type": ["string", "null"], "format": "date-time"},
+                "closed_at": {"type": ["string", "null"], "format": "date-time"},
+                "answers": {"type": "integer", "minimum": 0, "description": "People who gave at least one stance."},
+                "actions": {"type": "array", "items": {"$ref": "#/$defs/agreement_action"}},
+            },
+        },
+        "agreement_action": {
+            "type": "object",
+            "description": (
+                "One approved action of the round: stances, agreement by stakeholder group (a group with fewer than 5 stances "
+                "on the action is counted under 'autres', so that nobody can be singled out), the cross-group consensus (the "
+                "least agreeing group's smoothed agree share, (agree+1)/(n+2)) and the division (largest minus smallest "
+                "agree share); 'agreed' and 'divided' say whether it is a point of agreement or a point that divides."
+            ),
+            "required": ["title", "stances", "agree", "neutral", "disagree", "by_group", "consensus", "division", "agreed", "divided"],
+            "additionalProperties": False,
+            "properties": {
+                "title": {"type": "string"},
+                "stances": {"type": "integer", "minimum": 0},
+                "agree": {"type": "integer", "minimum": 0},
+                "neutral": {"type": "integer", "minimum": 0},
+                "disagree": {"type": "integer", "minimum": 0},
+                "by_group": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["stances", "agree", "neutral", "disagree", "share"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "stances": {"type": "integer", "minimum": 0},
+                            "agree": {"type": "integer", "minimum": 0},
+                            "neutral": {"type": "integer", "minimum": 0},
+                            "disagree": {"type": "integer", "minimum": 0},
+                            "share": {"type": "number", "minimum": 0, "maximum": 1},
+                        },
+                    },
+                },
+                "consensus": {"type": "number", "minimum": 0, "maximum": 1},
+                "division": {"type": "number", "minimum": 0, "maximum": 1},
+                "agreed": {"type": "boolean"},
+                "divided": {"type": "boolean"},
+            },
+        },
         "poll": {
             "type": "object",
             "required": ["position", "kind", "question", "options", "max_choices", "state", "revealed", "section", "results"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import polls
+from . import agreement, polls
 from .common import build_report, group_dots, kept_or_defined
 from .i18n import Wording, wording
 
@@ -216,6 +216,7 @@ def workshop_lines(report: dict, t: Wording, depth: int = 1) -> list[str]:
     for r in report["rounds"]:
         out += _round(r, report, t, h2)
 
+    out += agreement.markdown_lines(report, t, h2)
     out += polls.markdown_lines(report, t, h2)
     out += [heading(h2, t._("Appendix: every idea")), "", t.annex_intro(), ""]
     rows = []

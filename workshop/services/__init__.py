@@ -12,6 +12,7 @@ they share (who is calling, what changed, the exactly-once transaction and the
 - :mod:`.voting` — dot votes and tallies; :mod:`.tally_book` — the tallies kept in memory;
 - :mod:`.rounds` — phases, reveal, timer, preview, new rounds;
 - :mod:`.polls` — quick polls of the room, alongside any phase;
+- :mod:`.agreement` — the agree/disagree round on the actions, compared across stakeholder groups;
 - :mod:`.restitution` — what became of actions, the public page;
 - :mod:`.snapshots` — the full state, the draft plan, presence, the snapshot cache;
 - :mod:`.privacy` — erasure and retention;
@@ -31,7 +32,7 @@ import logging
 
 from ..errors import WorkshopError
 from ..storage.db import Database
-from . import actions, ideas, polls, privacy, restitution, rounds, snapshots, team, theme_ideas, themes, voting, workshops
+from . import actions, agreement, ideas, polls, privacy, restitution, rounds, snapshots, team, theme_ideas, themes, voting, workshops
 from . import review as reviewing
 from .base import FACILITATOR, GUEST, MODERATOR, PARTICIPANT, ROLES, SCREEN, SCRIBE, STAFF, Actor, Change, GroupCommit, Outcome
 from .queries import FLOOD_LIMIT, FLOOD_WINDOW
@@ -122,6 +123,11 @@ class WorkshopService:
     reveal_poll = polls.reveal_poll
     answer_poll = polls.answer_poll
     poll_results = polls.poll_results
+    # agreement across groups
+    open_agreement = agreement.open_agreement
+    reveal_agreement = agreement.reveal_agreement
+    answer_agreement = agreement.answer_agreement
+    agreement_results = agreement.agreement_results
     # after the workshop
     update_action_status = restitution.update_action_status
     publish_restitution = restitution.publish_restitution

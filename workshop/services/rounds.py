@@ -20,6 +20,7 @@ from ..domain.text import clean_text
 from ..errors import NotFound, PhaseError, ValidationError
 from ..storage.models import Round, Synthesis, Theme, Vote, utcnow
 from . import queries
+from .agreement import close_on_phase_change
 from .base import FACILITATOR, ROUND, Actor, Change, Tx, bool_field, int_field, refusal, require_dict, use_case
 from .snapshots import refresh_plan, round_full
 from .views import iso, round_view_header, theme_view
@@ -84,6 +85,7 @@ def advance_phase(tx: Tx, r: Round, _checked: None):
         else:
             s.add(Synthesis(round_id=r.id, phase=closing, data=data))
         changes.append(Change("synthesis", w.id, {"round_id": r.id, "phase": closing, "data": data}))
+    changes += close_on_phase_change(s, r)  # the agree/disagree round closes with the phase (services/agreement.py)
     _new_phase(r, opening)
     s.flush()
     changes.append(Change("plan", w.id, refresh_plan(s, w)))
@@ -123,6 +125,7 @@ def reopen_phase(tx: Tx, r: Round, _checked: None):
     """Go back to the previous phase of an unclosed round (its synthesis will be re-frozen)."""
     s, w = tx.s, tx.workshop
     _expected_phase(tx, r)
+    closed = close_on_phase_change(s, r)
     _new_phase(r, phases.previous_phase(r.phase))
     # The reopened phase is open again: its frozen synthesis no longer
     # says what the room decided, so it leaves the draft until it closes again.
@@ -135,6 +138,7 @@ def reopen_phase(tx: Tx, r: Round, _checked: None):
         Change("synthesis", w.id, {"round_id": r.id, "phase": r.phase, "data": None}),
         Change("plan", w.id, plan),
         *_tallies_changed(tx, r),
+        *closed,
     )
 
 

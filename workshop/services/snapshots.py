@@ -38,6 +38,7 @@ from ..errors import NotFound
 from ..storage.db import Database
 from ..storage.models import Action, Idea, Operation, Participant, Round, Synthesis, Theme, Vote, Workshop
 from . import queries
+from .agreement import agreement_full, snapshot_agreement
 from .base import FACILITATOR, GUEST, MODERATOR, SCREEN, SCRIBE, Actor, Change
 from .polls import polls_full, snapshot_polls
 from .views import action_view, idea_view, iso, round_view_header, theme_view, timer_now, workshop_view
@@ -174,6 +175,7 @@ def build_full_snapshot(s: Session, w: Workshop) -> dict[str, Any]:
         "rounds": [round_full(s, w, r, participants) for r in w.rounds],
         "plan": w.plan,
         "polls": polls_full(s, w.id),
+        **({"agreement": agreement} if (agreement := agreement_full(s, w.id)) else {}),  # only once a round had one
     }
 
 
@@ -309,7 +311,7 @@ class SnapshotCache:
         for change in changes:
             if change.kind == "presence":
                 self._joins[workshop_id] = self._joins.get(workshop_id, 0) + 1
-            elif change.kind not in ("tally", "poll_answer"):  # a poll's answers are read per snapshot
+            elif change.kind not in ("tally", "poll_answer", "agreement_answer"):  # a poll's answers are read per snapshot
                 self._content[workshop_id] = self._content.get(workshop_id, 0) + 1
 
     def _file(self, entries: OrderedDict, workshop_id: int, value: Any) -> None:
@@ -460,6 +462,7 @@ def snapshot(service: WorkshopService, actor: Actor, payload: object = None) -> 
         out = {**service.snapshots.public(service, actor), "rules": rules(service)}
     if actor.role != GUEST:
         out["polls"] = snapshot_polls(service, actor)  # quick polls, read per snapshot (services/polls.py)
+        out["agreement"] = snapshot_agreement(service, actor)  # agreement across groups, read per snapshot (services/agreement.py)
     return out
 
 

@@ -277,6 +277,33 @@ class PollAnswer(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class AgreementRound(Base):
+    """A round's agree/disagree round on its actions (issue 15, part 3): opened, closed and revealed by the facilitator."""
+
+    __tablename__ = "agreement_rounds"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    open: Mapped[bool] = mapped_column(Boolean, default=False)
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Stance(Base):
+    """One participant's stance on one action: agree, neutral or disagree (changing it replaces it)."""
+
+    __tablename__ = "stances"
+    __table_args__ = (UniqueConstraint("action_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    stance: Mapped[str] = mapped_column(String(10))  # agree | neutral | disagree
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 Index("ix_ideas_theme", Idea.theme_id)
 Index("uq_workshops_moderator_token", Workshop.moderator_token, unique=True)
 Index("uq_workshops_scribe_token", Workshop.scribe_token, unique=True)

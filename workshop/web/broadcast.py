@@ -21,6 +21,7 @@ import logging
 import queue
 import time
 
+from ..domain import agreement as agreement_rules
 from ..domain.polls import public_poll, public_results
 from ..domain.visibility import (
     action_is_public,
@@ -73,6 +74,7 @@ class Broadcaster:
         self._dirty_tallies: set[tuple[int, int, str]] = set()
         self._dirty_presence: set[int] = set()
         self._dirty_polls: set[tuple[int, int]] = set()  # (workshop, poll) whose answers changed
+        self._dirty_agreement: set[tuple[int, int]] = set()  # (workshop, round) whose stances changed
         self._public_tallies: dict[tuple[int, int, str], bool] = {}  # what the room was last sent: visible or not
         self._next_flush = 0.0
         self._task = None
@@ -95,7 +97,7 @@ class Broadcaster:
     def _run(self) -> None:
         while True:
             timeout = None
-            if self._dirty_tallies or self._dirty_presence or self._dirty_polls:
+            if self._dirty_tallies or self._dirty_presence or self._dirty_polls or self._dirty_agreement:
                 timeout = max(0.0, self._next_flush - time.monotonic())
             try:
                 batch = self.queue.get(timeout=timeout)
@@ -104,11 +106,14 @@ class Broadcaster:
             try:
                 for change in batch or []:
                     self._dispatch(change)
-                if (self._dirty_tallies or self._dirty_presence or self._dirty_polls) and time.monotonic() >= self._next_flush:
+                if self._dirty() and time.monotonic() >= self._next_flush:
                     self._flush()
                     self._next_flush = time.monotonic() + self.interval
             except Exception:  # a broadcast must never kill the broadcaster
                 log.exception("broadcast failed")
+
+    def _dirty(self) -> bool:
+        return bool(self._dirty_tallies or self._dirty_presence or self._dirty_polls or self._dirty_agreement)
 
     def _emit(self, event: str, data, rooms) -> None:
         self.socketio.emit(event, data, to=rooms)
@@ -177,6 +182,13 @@ class Broadcaster:
                     self._emit("poll", view, room)
         elif kind == "poll_answer":
             self._dirty_polls.add((wid, data["poll_id"]))  # coalesced, as tallies
+        elif kind == "agreement":
+            # The agree/disagree round opened, closed, revealed: the room sees the figures only once revealed.
+            self._emit("agreement", data, facilitator_room(wid))
+            for room, screen in ((screen_room(wid), True), (participants_room(wid), False)):
+                self._emit("agreement", agreement_rules.public_agreement(data, screen=screen), room)
+        elif kind == "agreement_answer":
+            self._dirty_agreement.add((wid, data["round_id"]))  # coalesced, as tallies: never one message per stance
         else:  # pragma: no cover - a programming error
             log.error("unknown change kind %s", kind)
 
@@ -204,6 +216,16 @@ class Broadcaster:
                 message = public_results(poll_id, results["results"], results["revealed"], screen=screen)
                 if message is not None and results["state"] != "draft":
                     self._emit("poll.results", message, room)
+        agreement, self._dirty_agreement = self._dirty_agreement, set()
+        for wid, round_id in sorted(agreement):
+            state = self.service.agreement_results(wid, round_id)
+            if state is None:
+                continue
+            self._emit("agreement.results", {k: state[k] for k in ("round_id", "answers", "results")}, facilitator_room(wid))
+            for room, screen in ((screen_room(wid), True), (participants_room(wid), False)):
+                message = agreement_rules.public_results(round_id, state["results"], state["revealed"], screen=screen)
+                if message is not None:
+                    self._emit("agreement.results", message, room)
         for wid in sorted(presence):
             data = self.service.presence(wid)
             self._emit("presence", data, [facilitator_room(wid), screen_room(wid), participants_room(wid)])

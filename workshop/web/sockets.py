@@ -30,6 +30,7 @@ from ..services import (
     Actor,
     Outcome,
     actions,
+    agreement,
     ideas,
     polls,
     restitution,
@@ -101,6 +102,9 @@ WRITE_EVENTS: dict[str, Callable[..., Outcome]] = {
     "poll.state": polls.set_poll_state,
     "poll.reveal": polls.reveal_poll,
     "poll.answer": polls.answer_poll,
+    "agreement.open": agreement.open_agreement,
+    "agreement.reveal": agreement.reveal_agreement,
+    "agreement.answer": agreement.answer_agreement,
 }
 
 #: read-only events: event name -> function taking (service, actor, payload) and returning data

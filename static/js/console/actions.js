@@ -5,6 +5,7 @@ import { values, ranked } from "../lib/store.js";
 import { store, ui, can, may, approved, viewedRound, liveIdeas, themesOf, persistent, disclosure, lines, send, ignore, notify } from "./state.js";
 import { boardView, dotsBlock, themeSummary } from "./board.js";
 import { openDialog, closeDialog, formDialog } from "./dialogs.js";
+import { agreementPanel } from "./agreement.js";
 
 /** A round's actions (of one theme, or all) as the server ranks them; unvoted ones after, oldest first. */
 export function rankedActions(r, themeId) {
@@ -39,6 +40,7 @@ export function convergeView(r) {
   });
   const out = [];
   if (!kept.length) out.push(h("p", { class: "empty card" }, t("no_kept_themes")));
+  else out.push(agreementPanel(r));  // the agree/disagree round across stakeholder groups (console/agreement.js)
   out.push(h("div", { class: "kept-grid" }, sections));
   if (others.length) out.push(h("p", { class: "hint not-kept" }, t("themes_not_kept", { list: others.map((o) => o.title).join(", ") })));
   out.push(disclosure("board-" + r.id, t("ideas_and_themes"), boardView(r, true), "disclosure board-disclosure"));

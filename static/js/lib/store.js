@@ -47,7 +47,7 @@ export function createStore() {
   const state = {
     loaded: false, role: null, workshop: {}, presence: { count: 0, by_group: {} }, plan: null,
     participants: [], me: null, rules: { phases: [], capabilities: {}, vote_phase: {}, action_statuses: [], follow_up_statuses: [] },
-    rounds: {}, polls: {}
+    rounds: {}, polls: {}, agreement: {}
   };
   const seesAll = () => state.role === "facilitator" || state.role === "moderator";
 
@@ -113,6 +113,18 @@ export function createStore() {
       if (!p) return;
       if (p.answers !== undefined) p.answers = d.answers;
       if (d.results || p.revealed || seesAll()) p.results = d.results;
+    },
+    // Agreement across groups (docs/protocol.md, "Agreement"), by round id: a phone keeps its own stances (`mine`).
+    agreement(a) {
+      const old = state.agreement[a.round_id];
+      state.agreement[a.round_id] = Object.assign({}, a, old && old.mine && !a.mine ? { mine: old.mine } : {});
+      return old;
+    },
+    "agreement.results"(d) {
+      const a = state.agreement[d.round_id];
+      if (!a) return;
+      if (a.answers !== undefined || seesAll()) a.answers = d.answers;
+      if (d.results || a.revealed || seesAll()) a.results = d.results;
     }
   };
 
@@ -139,6 +151,8 @@ export function createStore() {
     (data.rounds || []).forEach((rv) => { rounds[rv.id] = roundFrom(rv); });
     state.rounds = rounds;
     state.polls = byId(data.polls);
+    state.agreement = {};
+    (data.agreement || []).forEach((a) => { state.agreement[a.round_id] = a; });
     state.loaded = true;
     const replay = held || [];
     held = null;

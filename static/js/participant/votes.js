@@ -5,6 +5,49 @@ import { store, S, link, view, settings, norm, pendingOf, toast, syncList, syncC
 import { themeBody, actionBody, themeIdeas } from "./cards.js";
 import { reviewOf, reviewBadge } from "./ideas.js";
 
+// ------------------------------------------------------- agreement across groups
+const STANCES = ["agree", "neutral", "disagree"];
+
+/** The round's agree/disagree round as this phone knows it (null: none), open only in converge. */
+export function agreementOf(r) {
+  var a = r && store.state.agreement[r.id];
+  return a ? { open: !!a.open && r.phase === "converge", mine: a.mine || {} } : null;
+}
+
+/** My stance on an action: the last one waiting in the outbox, else the server's. */
+function myStance(actionId, mine) {
+  var waiting = pendingOf("agreement.answer").filter(function (i) { return i.payload.action_id === actionId; });
+  return waiting.length ? waiting[waiting.length - 1].payload.stance : (mine[String(actionId)] || null);
+}
+
+/** Three large buttons "D'accord / Neutre / Pas d'accord" on an action card; el.update(action, agreement) shows them while open. */
+function stanceRow() {
+  var current = null;
+  var buttons = STANCES.map(function (s) {
+    var b = h("button", { type: "button", class: "stance stance-" + s, "data-stance": s, "aria-pressed": "false" }, t("stance_" + s));
+    b.addEventListener("click", function () {
+      if (!current) return;
+      link.live.send("agreement.answer", { action_id: current.id, stance: s }).catch(function () {});
+      link.refresh && link.refresh();
+    });
+    return b;
+  });
+  var legend = h("p", { class: "stance-legend" });
+  var el = h("div", { class: "stance-row", role: "group", hidden: true }, legend, h("div", { class: "stance-buttons" }, buttons));
+  el.update = function (it, ag) {
+    current = it;
+    var show = !!(ag && ag.open) && reviewOf(it) === "approved";
+    el.hidden = !show;
+    if (!show) return;
+    var label = t("stance_question", { title: it.title });
+    el.setAttribute("aria-label", label);
+    legend.textContent = t("stance_legend");
+    var mine = myStance(it.id, ag.mine);
+    buttons.forEach(function (b) { b.setAttribute("aria-pressed", b.dataset.stance === mine ? "true" : "false"); });
+  };
+  return el;
+}
+
 function pendingVotes(kind) {
   var out = {};
   pendingOf("vote").forEach(function (i) {
@@ -59,7 +102,8 @@ function voteCard(kind, item, tag) {
   var pips = h("span", { class: "pips", "aria-hidden": "true" });
   var badgeBox = h("div", { class: "review-box", hidden: true });
   var controls = h("div", { class: "controls" }, minus, h("span", { class: "mine-box" }, count, pips), plus);
-  var el = h("article", { class: "card vote-card", dataset: { id: item.id, kind: kind } }, titleEl, badgeBox, body, tally, controls);
+  var stances = kind === "action" ? stanceRow() : null;
+  var el = h("article", { class: "card vote-card", dataset: { id: item.id, kind: kind } }, titleEl, badgeBox, body, tally, controls, stances);
   var shownReview = "approved";
   var current = item, state = null;
   function press(delta) {
@@ -104,6 +148,7 @@ function voteCard(kind, item, tag) {
     tally.hidden = !tallies || review !== "approved";
     if (tallies) tally.textContent = plural("dots_total", row ? row.dots : 0);
     el.classList.toggle("has-dots", mine > 0);
+    if (stances) stances.update(it, agreementOf(store.state.rounds[it.round_id]));
   };
   return el;
 }
@@ -148,6 +193,8 @@ export function buildConverge() {
   var frame = voteFrame(h("p", { class: "hint" }, t("converge_intro", { cap: settings().dot_cap }), " ",
     h("a", { href: "#propose-form", class: "jump" }, t("propose_title"))), "no_kept_themes", groups);
   var bar = frame.bar, note = frame.note, waiting = frame.waiting;
+  var agreeNote = h("p", { class: "card agree-note", role: "status", id: "agree-note", hidden: true }, t("agreement_intro"));
+  view.insertBefore(agreeNote, groups);
   var form = proposeForm();
   view.appendChild(form);
   S.parts.update = function (r) {
@@ -192,6 +239,10 @@ export function buildConverge() {
     });
     sections.forEach(function (sec, i) { sec.update(kept[i], r, actions, vs, pendingProposals); });
     showVoteOpening(frame, groups, !!r.can.vote_action);
+    var ag = agreementOf(r);
+    agreeNote.hidden = !(ag && ag.open);
+    // While the agree/disagree round is open, the vote's "not open" line would say the opposite of the buttons.
+    if (ag && ag.open && !r.can.vote_action) frame.closed.hidden = true;
   };
 }
 
