@@ -548,7 +548,14 @@ def test_define_on_the_projector_is_readable_and_uses_the_space(workshop, projec
 
     sizes = body_font_sizes(page)
     assert sizes and min(sizes) >= 28, sorted(set(sizes))
-    title = page.eval_on_selector("#sc-themes .theme-title", "e => parseFloat(getComputedStyle(e).fontSize)")
+    # read on a title that is in the page (a page turn may replace the one found a moment before: NaN)
+    title = page.wait_for_function(
+        """() => {
+            const e = document.querySelector('#sc-themes .theme-title');
+            const v = e && e.isConnected ? parseFloat(getComputedStyle(e).fontSize) : NaN;
+            return Number.isFinite(v) ? v : null;
+        }"""
+    ).json_value()
     assert title >= 1.3 * min(sizes), (title, min(sizes))
     assert_nothing_overflows(page)
     assert_fits_without_scrolling(page)
