@@ -18,7 +18,7 @@ def test_every_client_event_is_documented():
 
 def test_every_broadcast_is_documented():
     source = (ROOT / "workshop" / "web" / "broadcast.py").read_text(encoding="utf-8")
-    emitted = set(re.findall(r'_emit\("([a-z.]+)"', source))
+    emitted = set(re.findall(r'_emit(?:_results)?\("([a-z.]+)"', source))
     table = DOC.split("## Server → client events", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"^\| `([a-z.]+)` \|", table, flags=re.M))
     assert emitted == documented

@@ -14,16 +14,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from .abuse import AbuseFilter, default_filter
+
 APPROVED, PENDING, REJECTED = "approved", "pending", "rejected"
 STATES = (APPROVED, PENDING, REJECTED)
 DECISIONS = {"approve": APPROVED, "reject": REJECTED}
 
 
 @lru_cache(maxsize=64)
-def _filter(extra: tuple[str, ...]) -> Any:
+def _filter(extra: tuple[str, ...]) -> AbuseFilter:
     """The shipped word lists, extended by a workshop's own ``abuse_words`` (built once per list)."""
-    from .abuse import default_filter
-
     base = default_filter()
     return base.extend(extra) if extra else base
 

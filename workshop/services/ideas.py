@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from ..domain import phases
 from ..domain import review as review_rules
 from ..domain.text import clean_text
 from ..domain.visibility import own_idea, scribe_idea
 from ..errors import Forbidden, NotFound, ValidationError
-from ..storage.models import Idea, Participant, Round, Theme, Workshop, utcnow
+from ..storage.models import Idea, Participant, Theme, Workshop, utcnow
 from . import queries
 from .base import FACILITATOR, MODERATOR, PARTICIPANT, SCRIBE, Change, Tx, bool_field, id_field, int_field, use_case
 from .snapshots import refreeze_syntheses
@@ -255,18 +255,8 @@ def move_idea(tx: Tx, _subject: None, idea_ids: list[int]):
     locked in id order, so two consoles moving overlapping selections cannot deadlock.
     """
     s, w = tx.s, tx.workshop
-    if len(idea_ids) == 1:
-        ideas = [queries.item(s, Idea, idea_ids[0], w.id, "idea", lock=True)]
-    else:
-        q = (
-            select(Idea)
-            .join(Round, Round.id == Idea.round_id)
-            .options(contains_eager(Idea.round))
-            .where(Idea.id.in_(idea_ids), Round.workshop_id == w.id)
-            .order_by(Idea.id)
-        )
-        ideas = list(s.scalars(q.with_for_update(of=Idea)).unique())
-    if len(ideas) != len(idea_ids) or any(idea.withdrawn or idea.merged_into_id for idea in ideas):
+    ideas = queries.items(s, Idea, idea_ids, w.id, "idea")
+    if any(idea.withdrawn or idea.merged_into_id for idea in ideas):
         raise NotFound("unknown_idea")
     if any(idea.review != review_rules.APPROVED for idea in ideas):
         raise ValidationError("not_reviewed")

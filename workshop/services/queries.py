@@ -84,6 +84,24 @@ def item(s: Session, model: type[M], item_id: int, workshop_id: int, what: str, 
     return obj
 
 
+def items(s: Session, model: type[M], item_ids: list[int], workshop_id: int, what: str) -> list[M]:
+    """Several ideas or actions of the workshop, locked in id order (two consoles locking overlapping
+    selections cannot deadlock), with their rounds; ``unknown_<what>`` unless every id is found."""
+    m: Any = model
+    q = (
+        select(m)
+        .join(Round, Round.id == m.round_id)
+        .options(contains_eager(m.round))
+        .where(m.id.in_(item_ids), Round.workshop_id == workshop_id)
+        .order_by(m.id)
+        .with_for_update(of=m)
+    )
+    found = list(s.scalars(q).unique())
+    if len(found) != len(item_ids):
+        raise NotFound(f"unknown_{what}")
+    return found
+
+
 def count(s: Session, model: type, *where: Any) -> int:
     """How many rows of ``model`` match."""
     return s.scalar(select(func.count()).select_from(model).where(*where)) or 0

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
-
 from ..domain import review as review_rules
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..storage.models import Action, Idea, Round, utcnow
+from . import queries
 from .actions import _answer as action_answer
 from .base import FACILITATOR, MODERATOR, Change, Tx, bool_field, use_case
 from .ideas import idea_change
@@ -46,24 +44,6 @@ def _check(payload: dict) -> tuple[str, list[int], list[int]]:
     return review_rules.DECISIONS[decision], ideas, actions
 
 
-def _in_workshop(tx: Tx, model: Any, ids: list[int]) -> list[Any]:
-    """The workshop's items among ``ids``, locked in id order (two moderators deciding at once cannot deadlock)."""
-    if not ids:
-        return []
-    q = (
-        select(model)
-        .join(Round, Round.id == model.round_id)
-        .options(contains_eager(model.round))
-        .where(model.id.in_(ids), Round.workshop_id == tx.actor.workshop_id)
-        .order_by(model.id)
-        .with_for_update(of=model)
-    )
-    items = list(tx.s.scalars(q).unique())
-    if len(items) != len(ids):
-        raise NotFound("unknown_idea" if model is Idea else "unknown_action")
-    return items
-
-
 @use_case(FACILITATOR, MODERATOR, check=_check)
 def review(tx: Tx, _subject: None, checked: tuple[str, list[int], list[int]]):
     """Approve or reject items of the inbox, one or many at once, in one transaction.
@@ -80,14 +60,14 @@ def review(tx: Tx, _subject: None, checked: tuple[str, list[int], list[int]]):
     result: dict[str, Any] = {"ideas": [], "actions": [], "skipped": {"ideas": [], "actions": []}}
     rounds: dict[int, Round] = {}
     decided_ideas, decided_actions = [], []
-    for idea in _in_workshop(tx, Idea, idea_ids):
+    for idea in queries.items(s, Idea, idea_ids, w.id, "idea") if idea_ids else []:
         if idea.review != review_rules.PENDING:
             result["skipped"]["ideas"].append(idea.id)
             continue
         idea.review, idea.updated_at = state, now
         rounds[idea.round_id] = idea.round
         decided_ideas.append(idea)
-    for action in _in_workshop(tx, Action, action_ids):
+    for action in queries.items(s, Action, action_ids, w.id, "action") if action_ids else []:
         if action.review != review_rules.PENDING:
             result["skipped"]["actions"].append(action.id)
             continue

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
+from functools import partial
 
 from ..domain import agreement as agreement_rules
 from ..domain.polls import public_poll, public_results
@@ -192,6 +193,15 @@ class Broadcaster:
         else:  # pragma: no cover - a programming error
             log.error("unknown change kind %s", kind)
 
+    def _emit_results(self, event: str, wid: int, state: dict, key: str, public, *, shown: bool = True) -> None:
+        """Coalesced results (polls, agreement): whole to the team; to the projector and the phones what
+        ``public(screen=…)`` lets them see (None: nothing), unless the room is not ``shown`` it at all."""
+        self._emit(event, {k: state[k] for k in (key, "answers", "results")}, facilitator_room(wid))
+        for room, screen in ((screen_room(wid), True), (participants_room(wid), False)):
+            message = public(screen=screen)
+            if message is not None and shown:
+                self._emit(event, message, room)
+
     def _flush(self) -> None:
         tallies, self._dirty_tallies = self._dirty_tallies, set()
         presence, self._dirty_presence = self._dirty_presence, set()
@@ -209,23 +219,15 @@ class Broadcaster:
         polls, self._dirty_polls = self._dirty_polls, set()
         for wid, poll_id in sorted(polls):
             results = self.service.poll_results(wid, poll_id)
-            if results is None:
-                continue
-            self._emit("poll.results", {k: results[k] for k in ("poll_id", "answers", "results")}, facilitator_room(wid))
-            for room, screen in ((screen_room(wid), True), (participants_room(wid), False)):
-                message = public_results(poll_id, results["results"], results["revealed"], screen=screen)
-                if message is not None and results["state"] != "draft":
-                    self._emit("poll.results", message, room)
+            if results is not None:
+                public = partial(public_results, poll_id, results["results"], results["revealed"])
+                self._emit_results("poll.results", wid, results, "poll_id", public, shown=results["state"] != "draft")
         agreement, self._dirty_agreement = self._dirty_agreement, set()
         for wid, round_id in sorted(agreement):
             state = self.service.agreement_results(wid, round_id)
-            if state is None:
-                continue
-            self._emit("agreement.results", {k: state[k] for k in ("round_id", "answers", "results")}, facilitator_room(wid))
-            for room, screen in ((screen_room(wid), True), (participants_room(wid), False)):
-                message = agreement_rules.public_results(round_id, state["results"], state["revealed"], screen=screen)
-                if message is not None:
-                    self._emit("agreement.results", message, room)
+            if state is not None:
+                public = partial(agreement_rules.public_results, round_id, state["results"], state["revealed"])
+                self._emit_results("agreement.results", wid, state, "round_id", public)
         for wid in sorted(presence):
             data = self.service.presence(wid)
             self._emit("presence", data, [facilitator_room(wid), screen_room(wid), participants_room(wid)])

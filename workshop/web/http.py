@@ -145,26 +145,21 @@ def _console_page(actor, token: str):
     }
     if actor.role == FACILITATOR:
         page["export_url"] = url_for("http.export_json", token=token)
-        page["team"] = team_urls(token, _service().team_links(actor.workshop_id))
-        page["public_base"] = base_url()
+        # the links' tokens (then the snapshot's and the `team` broadcasts'); the page prefixes them, never builds them
+        page["team"] = _service().team_links(actor.workshop_id)
+        page["team_url"] = {role: team_url(role, "") for role in STAFF}
         page["team_qr"] = {role: url_for("http.team_qr", token=token, role=role) for role in STAFF}
     response = make_response(render_template("console.html", workshop=workshop, page=page))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def team_urls(token: str, links: dict) -> dict:
-    """Each team role's link and the QR code to hand it over (``null`` while revoked): the facilitator's console."""
-    base = base_url()
-    paths = {MODERATOR: "m", SCRIBE: "e"}
-    return {
-        role: (
-            {"url": f"{base}/{paths[role]}/{secret}", "qr_url": url_for("http.team_qr", token=token, role=role) + f"?v={secret[:6]}"}
-            if secret
-            else None
-        )
-        for role, secret in links.items()
-    }
+#: where each team role's page is: ``/m/<secret>``, ``/e/<secret>``
+TEAM_PATHS = {MODERATOR: "m", SCRIBE: "e"}
+
+
+def team_url(role: str, secret: str) -> str:
+    return f"{base_url()}/{TEAM_PATHS[role]}/{secret}"
 
 
 @bp.get("/e/<token>")
@@ -190,7 +185,7 @@ def team_qr(token: str, role: str):
     secret = _service().team_links(actor.workshop_id)[role]
     if not secret:
         abort(404)
-    response = Response(qr_svg(team_urls(token, {role: secret})[role]["url"]), mimetype="image/svg+xml")
+    response = Response(qr_svg(team_url(role, secret)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
 

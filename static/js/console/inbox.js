@@ -19,22 +19,15 @@ function marked(text, spans) {
   return out;
 }
 
+/** Whether the inbox is folded, per round and phase (the person's choice, kept across re-renders). */
+const folded = {};
+
 function flagged(item) { return !!(item.flags && Object.keys(item.flags).length); }
 
-function decide(kind, ids, decision) {
-  const payload = { decision: decision };
-  payload[kind === "idea" ? "idea_ids" : "action_ids"] = ids;
-  return send("review", payload).then((data) => {
-    const n = (data.ideas || []).length + (data.actions || []).length;
-    notify(plural(decision === "approve" ? "review_approved" : "review_rejected", n), "ok");
-  }).catch(ignore);
-}
-
-function decideAll(items, decision) {
-  const ideas = items.filter((x) => x.kind === "idea").map((x) => x.item.id);
-  const actions = items.filter((x) => x.kind === "action").map((x) => x.item.id);
-  if (!ideas.length && !actions.length) return;
-  send("review", { decision: decision, idea_ids: ideas, action_ids: actions }).then((data) => {
+/** One `review` for the items given ({kind, item}), in one transaction: the ids the inbox shows, nothing unseen. */
+function decide(items, decision) {
+  const ids = (kind) => items.filter((x) => x.kind === kind).map((x) => x.item.id);
+  send("review", { decision: decision, idea_ids: ids("idea"), action_ids: ids("action") }).then((data) => {
     const n = (data.ideas || []).length + (data.actions || []).length;
     notify(plural(decision === "approve" ? "review_approved" : "review_rejected", n), "ok");
   }).catch(ignore);
@@ -64,9 +57,9 @@ function entry(r, kind, item) {
     h("div", { class: "inbox-main" }, h("p", { class: "inbox-meta" }, reason, " ", who.join(" · ")), body),
     h("div", { class: "inbox-tools" },
       h("button", { type: "button", class: "small primary", "data-key": "approve-" + kind + "-" + item.id, "aria-describedby": textId,
-        onclick: () => decide(kind, [item.id], "approve") }, t("inbox_approve")),
+        onclick: () => decide([{ kind: kind, item: item }], "approve") }, t("inbox_approve")),
       h("button", { type: "button", class: "small danger", "data-key": "reject-" + kind + "-" + item.id, "aria-describedby": textId,
-        onclick: () => decide(kind, [item.id], "reject") }, t("inbox_reject"))));
+        onclick: () => decide([{ kind: kind, item: item }], "reject") }, t("inbox_reject"))));
 }
 
 function queueSwitch() {
@@ -84,7 +77,7 @@ export function queueView(r) {
   if (!may("review")) return null;
   const held = heldItems(r);
   const n = held.ideas.length + held.actions.length;
-  return h("section", { class: "queue card", id: "queue", "aria-labelledby": "queue-heading" },
+  return h("section", { class: "queue-card card", id: "queue", "aria-labelledby": "queue-heading" },
     h("h2", { class: "section-label", id: "queue-heading" }, t("inbox_title"), " ",
       h("span", { class: "count-badge" + (n ? " is-on" : "") }, String(n))),
     queueSwitch());
@@ -97,14 +90,18 @@ export function inboxView(r) {
   const items = held.ideas.map((i) => ({ kind: "idea", item: i })).concat(held.actions.map((a) => ({ kind: "action", item: a })));
   if (!items.length) return null;
   const clean = items.filter((x) => !flagged(x.item));
-  return h("section", { class: "inbox card", id: "inbox", "aria-labelledby": "inbox-heading" },
-    h("div", { class: "inbox-head" },
-      h("h3", { id: "inbox-heading" }, t("inbox_title"), " ", h("span", { class: "count-badge is-on" }, String(items.length)))),
+  // Folded by default where the board needs the screen (define, for whoever files ideas); open otherwise.
+  const key = r.id + ":" + r.phase;
+  if (!(key in folded)) folded[key] = r.phase === "define" && may("idea.move");
+  const box = h("details", { open: !folded[key] },
+    h("summary", null, h("h3", { id: "inbox-heading" }, t("inbox_title"), " ", h("span", { class: "count-badge is-on" }, String(items.length)))),
     h("div", { class: "inbox-all" },
-      clean.length ? h("button", { type: "button", class: "small primary", "data-key": "approve-all", onclick: () => decideAll(clean, "approve") },
+      clean.length ? h("button", { type: "button", class: "small primary", "data-key": "approve-all", onclick: () => decide(clean, "approve") },
         t("inbox_approve_all", { n: clean.length })) : null,
-      h("button", { type: "button", class: "small danger", "data-key": "reject-all", onclick: () => decideAll(items, "reject") },
+      h("button", { type: "button", class: "small danger", "data-key": "reject-all", onclick: () => decide(items, "reject") },
         t("inbox_reject_all", { n: items.length })),
       clean.length < items.length ? h("p", { class: "hint" }, t("inbox_flagged_hint")) : null),
     h("ol", { class: "inbox-list" }, items.map((x) => entry(r, x.kind, x.item))));
+  box.addEventListener("toggle", () => { folded[key] = !box.open; });
+  return h("section", { class: "inbox card", id: "inbox", "aria-labelledby": "inbox-heading" }, box);
 }

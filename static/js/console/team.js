@@ -6,8 +6,7 @@ import { send, ignore, notify } from "./state.js";
 import { confirmDialog } from "./dialogs.js";
 
 const ROLES = ["moderator", "scribe"];
-const PATHS = { moderator: "m", scribe: "e" };
-let links = page.team || {};
+let links = {};
 
 /** The links as the server last said (snapshot.team or a `team` broadcast: tokens, or null when revoked). */
 export function setTeam(tokens) {
@@ -16,7 +15,7 @@ export function setTeam(tokens) {
   ROLES.forEach((role) => {
     const token = tokens[role];
     next[role] = token ? {
-      url: page.public_base + "/" + PATHS[role] + "/" + token,
+      url: page.team_url[role] + token,
       qr_url: page.team_qr[role] + "?v=" + encodeURIComponent(token.slice(0, 6))
     } : null;
   });
@@ -65,6 +64,8 @@ function copy(id) {
   if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, () => { document.execCommand("copy"); done(); });
   else { document.execCommand("copy"); done(); }
 }
+
+setTeam(page.team);
 
 export function renderTeam() {
   const body = $("team-body");
